@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` (the main job on the embedded default) and
+# `make test` (the whole test suite). Both install what they need first, into .venv.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.tblip2-installed
+# the venv's tools first, then those of the site packages it sees
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: install demo test export-check nbtest pytest clean-data
+
+install: $(STAMP)
+
+# --system-site-packages keeps a torch that is already installed (a user's GPU build); on a
+# machine without torch, the CPU wheel 2.13.0 goes in first so no CUDA wheels are downloaded.
+$(STAMP): setup.py settings.ini
+	@test -x $(PY) || python3 -m venv --system-site-packages $(VENV)
+	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+demo: install
+	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
+
+# the generated package must be exactly what the notebooks export
+export-check: install
+	nbdev_export
+	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- tblip2)" ]; then \
+	  echo "nbdev_export changed tblip2/: the notebooks and the package disagree"; git status --porcelain -- tblip2; exit 1; fi
+
+nbtest: install
+	nbdev_test --do_print --timing
+
+pytest: install
+	$(PY) -m pytest -q tests
+
+test: export-check nbtest pytest
