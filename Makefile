@@ -19,8 +19,16 @@ $(STAMP): setup.py settings.ini
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
+# the training notebook, headless: synthetic data, tiny BLIP-2, CPU; the executed notebook, history,
+# scores and plots land in runs/demo, the models in checkpoints/demo
+DEMO_PARAMS ?= -p run_dir runs/demo -p synthetic_pairs "[1000, 200, 200]" -p image_size 64 -p tiny_width 64 \
+	-p batch_size 16 -p num_epochs 12 -p learning_rate 1e-3 -p warmup_steps 50 -p eval_samples 100 \
+	-p max_test_samples 200 -p log_every 10
+
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
+	$(PY) -m papermill nbs/03_train.ipynb runs/demo/train.ipynb -k python3 --log-output $(DEMO_PARAMS)
+	@echo "test split, runs/demo/test_table.md:"; cat runs/demo/test_table.md
 
 # the generated package must be exactly what the notebooks export
 export-check: install

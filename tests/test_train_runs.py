@@ -1,0 +1,70 @@
+"""Training as a user runs it: the console script killed mid-epoch and rerun, two data-parallel
+processes, and the notebook through papermill."""
+import json, os, re, signal, subprocess, sys, time
+from pathlib import Path
+import pytest
+from test_datasets_cli import console_script
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ['--synthetic_pairs', '[48, 8, 8]', '--batch_size', '8', '--eval_samples', '8', '--max_test_samples', '8',
+        '--log_every', '2', '--tiny_width', '32', '--image_size', '32']
+
+def train_cmd(tmp, *extra):
+    return [console_script('tblip2_train'), *TINY, '--data_dir', str(tmp/'data'), '--run_dir', str(tmp/'run'),
+            '--checkpoint_dir', str(tmp/'ckpt'), *map(str, extra)]
+
+def run(cmd, timeout=600):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert r.returncode == 0, f"{cmd}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    return r.stdout + r.stderr
+
+def digests(log):
+    return dict(re.findall(r'rank (\d+): \d+ steps, weights (\w+)', log))
+
+def test_sigkill_mid_epoch_then_resume(tmp_path):
+    epochs = 4
+    # the same run, uninterrupted, for reference
+    ref = digests(run(train_cmd(tmp_path/'ref', '--num_epochs', epochs)))
+    # killed after two complete epochs, in the middle of the third
+    p = subprocess.Popen(train_cmd(tmp_path/'cut', '--num_epochs', epochs), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    info = tmp_path/'cut'/'ckpt'/'latest'/'info.json'
+    deadline = time.time() + 400
+    while time.time() < deadline and p.poll() is None:
+        try:
+            if json.loads(info.read_text())['epoch'] >= 2: break
+        except (OSError, ValueError): pass
+        time.sleep(0.05)
+    time.sleep(0.2)  # into the third epoch
+    assert p.poll() is None, "the run finished before it could be killed: make it longer"
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert json.loads(info.read_text())['epoch'] < epochs, "killed too late: the run had finished training"
+    log = run(train_cmd(tmp_path/'cut', '--num_epochs', epochs))
+    assert 'resumed from' in log
+    history = json.loads((tmp_path/'cut'/'run'/'history.json').read_text())
+    ref_history = json.loads((tmp_path/'ref'/'run'/'history.json').read_text())
+    assert history['step'] == ref_history['step'] == epochs * 6, (history['step'], ref_history['step'])
+    assert history['epoch'] == epochs
+    assert digests(log) == ref, "the resumed run should end with exactly the weights of the uninterrupted one"
+    # the best model is complete and loads
+    from tblip2.model import EnhancedDiffBLIP2
+    model = EnhancedDiffBLIP2.from_pretrained(tmp_path/'cut'/'ckpt'/'best')
+    assert (tmp_path/'cut'/'run'/'test_predictions.json').is_file()
+
+def test_two_processes_train_together(tmp_path):
+    log = run(train_cmd(tmp_path, '--num_epochs', 1, '--num_processes', 2))
+    d = digests(log)
+    assert set(d) == {'0', '1'}, log[-2000:]
+    assert d['0'] == d['1'], f"ranks disagree after training: {d}"
+    steps = re.findall(r'rank \d+: (\d+) steps', log)
+    assert steps == [steps[0]] * 2 and int(steps[0]) == 3, steps  # 48 pairs / (8 per process x 2 processes)
+
+def test_papermill_headless(tmp_path):
+    out = tmp_path/'run'/'train.ipynb'
+    cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'03_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT),
+           '-p', 'data_dir', str(tmp_path/'data'), '-p', 'run_dir', str(tmp_path/'run'), '-p', 'checkpoint_dir', str(tmp_path/'ckpt'),
+           '-p', 'synthetic_pairs', '[24, 8, 8]', '-p', 'num_epochs', '1', '-p', 'image_size', '32']
+    run(cmd)
+    for name in ('train.ipynb', 'history.json', 'history.png', 'examples.png', 'test_scores.json', 'test_predictions.json', 'test_table.md'):
+        assert (tmp_path/'run'/name).is_file(), name
+    nb = json.loads(out.read_text())
+    assert any('injected-parameters' in c['metadata'].get('tags', []) for c in nb['cells'])
