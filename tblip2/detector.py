@@ -17,26 +17,26 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'compute_difference_map', 'Threshold',
            'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
-           'Detection', 'detect', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
-           'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
+           'Detection', 'detect', 'box_iou', 'match_boxes', 'plot_detection', 'pixel_scores', 'crop_boxes',
+           'ClusterFeatures', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
-# %% ../nbs/01_detector.ipynb #f081c7d0
+# %% ../nbs/01_detector.ipynb #83daec22
 @dataclass
 class DetectorConfig:
     "Every knob of the difference detector"
     # difference map
     colour_space: str = 'lab'            # 'lab' (Delta E in CIE L*a*b*), 'rgb' (Euclidean, 0-255) or 'grey' (absolute, 0-255)
     lightness_weight: float = 1.0        # weight of L* against a*, b* ('lab' only); below 1 tolerates shadows and shading
-    blur_sigma: float = 1.0              # Gaussian blur (pixels) before differencing, against sensor noise; 0 turns it off
+    blur_sigma: float = 0.7              # Gaussian blur (pixels) before differencing, against sensor noise; 0 turns it off
     normalise_illumination: bool = True  # match after's per-channel mean and std to before's (global illumination change)
     registration: str | None = None      # None for pre-aligned pairs (Spot-the-Diff), 'ecc' or 'orb' to align after onto before
     shift_tolerance: int = 0             # a pixel's difference is the smallest over after-pixels this far away (residual misalignment)
     resize_mismatched: bool = False      # resize after to before's size instead of raising ValueError
     min_side: int = 8                    # images with a side shorter than this raise ValueError
     # thresholding
-    noise_floor: float = 8.0             # no threshold goes below this difference (Delta E for 'lab')
+    noise_floor: float = 12.0            # no threshold goes below this difference (Delta E for 'lab')
     diff_threshold_percentile: float = 98.5  # the fallback threshold: this percentile of the difference map
-    max_foreground: float = 0.25         # an Otsu split marking more than this fraction as changed is not trusted
+    max_foreground: float = 0.5          # an Otsu split marking more than this fraction as changed is not trusted
     # morphology
     open_size: int = 3                   # opening (ellipse, pixels) removes speckle; 0 turns it off
     close_size: int = 5                  # closing (ellipse, pixels) joins the parts of one object; 0 turns it off
@@ -374,6 +374,24 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
     return Detection(diff_map, binary_map, clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters), t.threshold, t.used_fallback)
 
+# %% ../nbs/01_detector.ipynb #7b1b03c6
+def box_iou(a, b) -> np.ndarray:
+    "IoU matrix (len(a), len(b)) of two lists of boxes x0, y0, x1, y1 (x1, y1 exclusive)"
+    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
+    iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
+    ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
+    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
+    inter = iw * ih
+    return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
+
+def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
+    "Greedy one-to-one matching, highest IoU first: bool arrays saying which `pred` and which `gt` boxes are matched"
+    iou = box_iou(pred, gt)
+    pred_hit, gt_hit = np.zeros(iou.shape[0], bool), np.zeros(iou.shape[1], bool)
+    for i, j in sorted(zip(*np.nonzero(iou >= iou_threshold)), key=lambda ij: -iou[ij]):
+        if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
+    return pred_hit, gt_hit
+
 # %% ../nbs/01_detector.ipynb #483abb77
 def plot_detection(before, after, det:Detection, axs=None, title:str|None=None):
     "Before and after with the cluster boxes, the difference map and the binary map, in four axes; returns the figure"
@@ -495,16 +513,14 @@ def load_detection(path) -> Detection:
         return Detection(z['diff_map'].astype(np.float32), binary, [Cluster.from_dict(c) for c in meta['clusters']],
                          float(meta['threshold']), bool(meta['used_fallback']))
 
-# %% ../nbs/01_detector.ipynb #94b5099f
+# %% ../nbs/01_detector.ipynb #dea80f54
 def _pair(item):
     "(before, after) from a pair tuple or a dataset item dict"
     return (item['before'], item['after']) if isinstance(item, dict) else tuple(item)
 
-def _init_worker(): cv2.setNumThreads(1)
-
 def _detect_pair(args): return detect(*args)
 
-# %% ../nbs/01_detector.ipynb #7f593497
+# %% ../nbs/01_detector.ipynb #95495988
 def detect_many(pairs_or_dataset, cfg:DetectorConfig|None=None,
                 num_workers:int|None=None, # worker processes; 0 runs in this process; None: one per CPU
                 cache_dir=None,            # folder of cached detections; None: no cache
@@ -516,7 +532,8 @@ def detect_many(pairs_or_dataset, cfg:DetectorConfig|None=None,
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache: cache.mkdir(parents=True, exist_ok=True)
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
-    pool = ProcessPoolExecutor(num_workers, mp_context=ctx, initializer=_init_worker) if num_workers > 0 else None
+    # no cv2.setNumThreads in the workers: after a fork it waits forever on the parent's thread pool
+    pool = ProcessPoolExecutor(num_workers, mp_context=ctx) if num_workers > 0 else None
     out, todo = [], []
     def run_todo():
         args = [(as_rgb(b, 'before'), as_rgb(a, 'after'), cfg) for _, _, b, a in todo]
