@@ -27,6 +27,7 @@ DEMO_PARAMS ?= -p run_dir runs/demo -p synthetic_pairs "[1000, 200, 200]" -p ima
 
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
+	mkdir -p runs/demo
 	$(PY) -m papermill nbs/03_train.ipynb runs/demo/train.ipynb -k python3 --log-output $(DEMO_PARAMS)
 	@echo "test split, runs/demo/test_table.md:"; cat runs/demo/test_table.md
 
