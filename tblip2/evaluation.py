@@ -21,7 +21,7 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'read_coco_results', 'write_coco_references', 'write_coco_results', 'find_java', 'ptb_tokenize',
            'python_tokenize', 'spice_corenlp_dir', 'missing_spice_jars', 'unavailable_metrics', 'MeteorProcess',
            'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions', 'score_coco_files',
-           'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'box_iou', 'match_boxes',
+           'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
            'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst']
 
@@ -349,28 +349,16 @@ def caption_diversity(captions, # `{pair_id: caption}` or a list of captions
         out.update({'reference vocabulary': len({w for t in ref_toks for w in t}), 'reference mean length': float(np.mean([len(t) for t in ref_toks]))})
     return out
 
-# %% ../nbs/04_evaluation.ipynb #ed1a6cec
+# %% ../nbs/04_evaluation.ipynb #f30c50a0
 def _bbox(b) -> tuple: return tuple(map(float, b.bbox if hasattr(b, 'bbox') else b['bbox'] if isinstance(b, dict) else b))
 def _box_area(b) -> float: x0, y0, x1, y1 = _bbox(b); return (x1 - x0) * (y1 - y0)
 
-def box_iou(a, b) -> float:
-    "Intersection over union of two `(x0, y0, x1, y1)` boxes"
-    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = _bbox(a), _bbox(b)
-    inter = max(0., min(ax1, bx1) - max(ax0, bx0)) * max(0., min(ay1, by1) - max(ay0, by0))
-    union = _box_area(a) + _box_area(b) - inter
-    return inter / union if union > 0 else 0.
+def matched(predicted:list, truth:list, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
+    "Which predicted and which ground-truth boxes are matched one-to-one at `iou_threshold` (the detector's `match_boxes`)"
+    from tblip2.detector import match_boxes
+    return match_boxes([_bbox(b) for b in predicted], [_bbox(b) for b in truth], iou_threshold)
 
-# %% ../nbs/04_evaluation.ipynb #e330abba
-def match_boxes(predicted:list, truth:list, iou_threshold:float=0.5) -> list[tuple[int, int, float]]:
-    "Greedy one-to-one matching, best IoU first: `(predicted index, truth index, iou)` for pairs at or above `iou_threshold`"
-    pairs = sorted(((box_iou(p, t), i, j) for i, p in enumerate(predicted) for j, t in enumerate(truth)), reverse=True)
-    used_p, used_t, matches = set(), set(), []
-    for iou, i, j in pairs:
-        if iou < iou_threshold: break
-        if i not in used_p and j not in used_t: used_p.add(i); used_t.add(j); matches.append((i, j, iou))
-    return matches
-
-# %% ../nbs/04_evaluation.ipynb #388bc30d
+# %% ../nbs/04_evaluation.ipynb #d2209ebb
 def _box_mask(boxes:list, shape:tuple) -> np.ndarray:
     "Union of boxes as a boolean mask of `shape` (H, W)"
     mask = np.zeros(shape, bool)
@@ -388,7 +376,7 @@ def detector_quality_per_pair(predicted:dict, # `{pair_id: [box or Cluster, ...]
     for k in truth:
         pred, gt = list(predicted.get(k, [])), list(truth[k])
         changed = _box_mask(gt, image_shape)
-        rows[k] = {'truth': len(gt), 'predicted': len(pred), 'matched': len(match_boxes(pred, gt, iou_threshold)),
+        rows[k] = {'truth': len(gt), 'predicted': len(pred), 'matched': int(matched(pred, gt, iou_threshold)[1].sum()),
                    'changed px': int(changed.sum()), 'covered px': int((changed & _box_mask(pred, image_shape)).sum()),
                    'cluster area': float(np.mean([_box_area(p) for p in pred])) if pred else np.nan,
                    'cluster density': float(np.mean([p.density for p in pred])) if pred and all(hasattr(p, 'density') for p in pred) else np.nan}
@@ -404,7 +392,7 @@ def detector_quality(predicted:dict, truth:dict, image_shape:tuple=(224, 224), i
             'mean cluster area': df['cluster area'].mean(), 'mean cluster density': df['cluster density'].mean(),
             'changed-area coverage': df['covered px'].sum() / max(df['changed px'].sum(), 1)}
 
-# %% ../nbs/04_evaluation.ipynb #1be6f749
+# %% ../nbs/04_evaluation.ipynb #179565e4
 def recall_by_change(predicted:dict, # `{pair_id: [box or Cluster, ...]}`
                      truth:dict, # `{pair_id: [{'bbox', 'change', optionally 'bbox_before'}, ...]}`
                      iou_threshold:float=0.5) -> pd.DataFrame:
@@ -412,8 +400,8 @@ def recall_by_change(predicted:dict, # `{pair_id: [box or Cluster, ...]}`
     rows = []
     for k, changes in truth.items():
         regions = [(c['change'], c['bbox']) for c in changes] + [('move (from)', c['bbox_before']) for c in changes if 'bbox_before' in c]
-        found = {j for _, j, _ in match_boxes(list(predicted.get(k, [])), [r for _, r in regions], iou_threshold)}
-        rows += [{'change': c, 'found': j in found} for j, (c, _) in enumerate(regions)]
+        found = matched(list(predicted.get(k, [])), [r for _, r in regions], iou_threshold)[1]
+        rows += [{'change': c, 'found': bool(f)} for (c, _), f in zip(regions, found)]
     df = pd.DataFrame(rows, columns=['change', 'found'])
     return df.groupby('change').found.agg(recall='mean', regions='size')
 

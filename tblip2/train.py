@@ -255,18 +255,18 @@ def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
     det = {f.name: getattr(detector_config(cfg), f.name) for f in fields(detector_config(cfg))}
     return EnhancedDiffBLIP2(blip2, processor, DiffBLIP2Config(detector=det, lm_tuning=cfg.lm_tuning, freeze_vision=cfg.freeze_vision))
 
-# %% ../nbs/03_train.ipynb #f30f3fa1
+# %% ../nbs/03_train.ipynb #f5162991
 def param_groups(model, lr:float, weight_decay:float) -> list[dict]:
-    "Optimiser groups: BLIP-2 at `lr`, the parts tblip2 adds at 10x `lr`; no decay on biases and norms"
+    "Optimiser groups: BLIP-2 and the ITC temperature at `lr`, the parts tblip2 adds at 10x `lr`; no decay on biases and norms"
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
-        new = not name.startswith('blip2_model.')
+        # the temperature is one scalar near 0.07: at 10x the rate Adam would move it by its own size in a few steps
+        new = not name.startswith('blip2_model.') and name != 'temp'
         decay = p.ndim >= 2
-        g = groups.setdefault((new, decay), dict(params=[], names=[], lr=lr * (10 if new else 1), weight_decay=weight_decay if decay else 0.0))
-        g['params'].append(p); g['names'].append(name)
-    return [dict(params=g['params'], lr=g['lr'], weight_decay=g['weight_decay'], name=f"{'new' if new else 'blip2'}{'' if decay else '-nodecay'}")
-            for (new, decay), g in sorted(groups.items())]
+        groups.setdefault((new, decay), []).append(p)
+    return [dict(params=ps, lr=lr * (10 if new else 1), weight_decay=weight_decay if decay else 0.0,
+                 name=f"{'new' if new else 'blip2'}{'' if decay else '-nodecay'}") for (new, decay), ps in sorted(groups.items())]
 
 # %% ../nbs/03_train.ipynb #32e7f261
 @torch.no_grad()
