@@ -519,7 +519,7 @@ def save_figure(fig, run_dir:Path, name:str):
         d.mkdir(parents=True, exist_ok=True)
         fig.savefig(d/(name if d == Path(run_dir) else f'{Path(run_dir).name}_{name}'), dpi=80)
 
-# %% ../nbs/03_train.ipynb #103e9f59
+# %% ../nbs/03_train.ipynb #8caae137
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
     from tblip2.model import EnhancedDiffBLIP2
@@ -541,7 +541,7 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
     (out/'test_scores.json').write_text(json.dumps({k: dict(v) for k, v in scores.items()}, indent=1))
-    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs)
+    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs)
 
 # %% ../nbs/03_train.ipynb #2ff3d369
 def plot_examples(pairs:CaptionPairs, predictions:dict, k:int=4, seed:int=0):

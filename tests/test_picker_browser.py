@@ -1,0 +1,93 @@
+"""The picker end to end in a real browser: JupyterLab on 127.0.0.1, Debian's Chromium driven by Playwright,
+a notebook that shows a `DiffPicker`, a pair picked, Describe clicked, description and boxes awaited."""
+import json, os, shutil, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+import pytest
+
+CHROMIUM = '/usr/bin/chromium'
+ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync']
+pytestmark = pytest.mark.timeout(420)
+
+def ensure_chromium() -> str:
+    "Debian's Chromium, installed with apt-get where it is missing and we are root; skip with the reason otherwise"
+    if Path(CHROMIUM).exists(): return CHROMIUM
+    if os.geteuid() != 0 or not shutil.which('apt-get'): pytest.skip(f"{CHROMIUM} missing and cannot install it (needs root and apt-get)")
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    for cmd in (['apt-get', 'update', '-qq'], ['apt-get', 'install', '-y', '-qq', 'chromium']):
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+        if r.returncode: pytest.skip(f"cannot install Chromium ({' '.join(cmd)} failed): {r.stderr.strip()[-300:]}")
+    return CHROMIUM
+
+def free_port() -> int:
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def code_cell(src): return dict(cell_type='code', execution_count=None, metadata={}, outputs=[], source=src)
+
+@pytest.fixture(scope='module')
+def workdir(tmp_path_factory):
+    "A folder with a 4-pair synthetic set, a tiny untrained checkpoint and a notebook that shows the picker"
+    from tblip2.datasets import make_synthetic_dataset
+    from tblip2.cli import untrained_checkpoint
+    d = tmp_path_factory.mktemp('lab')
+    make_synthetic_dataset(d/'syn', 4, 0, 0, image_size=64, progress=False); untrained_checkpoint(d/'ckpt')
+    nb = dict(nbformat=4, nbformat_minor=5, cells=[code_cell(
+        "from tblip2.interactive import DiffPicker\nfrom tblip2.datasets import SpotTheDiffDataset\n"
+        "ds = SpotTheDiffDataset('syn', 'train')\npicker = DiffPicker('ckpt', ds)\npicker")],
+        metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')))
+    (d/'picker_demo.ipynb').write_text(json.dumps(nb))
+    return d
+
+@pytest.fixture(scope='module')
+def lab(workdir):
+    "JupyterLab serving `workdir` on 127.0.0.1 with an empty token; its URL"
+    port = free_port()
+    log = open(workdir/'lab.log', 'w')
+    p = subprocess.Popen([sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}', '--allow-root',
+                          "--IdentityProvider.token=", "--ServerApp.password=", f'--ServerApp.root_dir={workdir}',
+                          '--LabApp.expose_app_in_browser=True', '--LabApp.news_url=None',
+                          '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'],
+                         cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, 'TBLIP2_MODEL': ''})
+    url, deadline = f'http://127.0.0.1:{port}', time.time() + 120
+    while True:
+        try: urllib.request.urlopen(f'{url}/api/status', timeout=2); break
+        except OSError:
+            if p.poll() is not None or time.time() > deadline:
+                p.kill(); pytest.fail(f"JupyterLab did not start:\n{(workdir/'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield url
+    p.terminate()
+    try: p.wait(20)
+    except subprocess.TimeoutExpired: p.kill()
+
+def test_pick_describe_in_browser(lab, workdir):
+    chromium = ensure_chromium()
+    from playwright.sync_api import sync_playwright
+    from tblip2.datasets import SpotTheDiffDataset
+    pair = SpotTheDiffDataset(workdir/'syn', 'train').img_ids[2]
+    shot = Path(os.environ.get('TBLIP2_PICKER_SCREENSHOT', workdir/'picker.png'))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1300, 'height': 1000})
+            page.goto(f'{lab}/lab/tree/picker_demo.ipynb')
+            page.wait_for_selector('.jp-NotebookPanel .jp-Cell', timeout=90_000)
+            page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                                   "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=90_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            picker = page.wait_for_selector('.tblip2-picker', timeout=120_000)
+            page.wait_for_selector('.tblip2-boxes li', timeout=60_000)  # the first pair's boxes
+            page.select_option('.tblip2-pair select', label=pair)
+            page.wait_for_selector(f'.tblip2-boxes:has-text("in {pair}")', timeout=60_000)
+            page.click('.tblip2-describe button, button.tblip2-describe')
+            description = page.wait_for_selector('.tblip2-description li', timeout=120_000)
+            assert page.locator('.tblip2-description').inner_text().startswith('description')
+            assert page.locator('.tblip2-boxes li').count() >= 1
+            assert 'box (' in page.locator('.tblip2-boxes').inner_text()
+            assert page.locator('.tblip2-picker img').count() >= 3  # before, after, difference map
+            assert 'reference sentences' in page.locator('.tblip2-description').inner_text()
+            assert page.locator('.tblip2-message').count() == 0, page.locator('.tblip2-message').inner_text()
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            picker.screenshot(path=str(shot))
+            assert shot.stat().st_size > 5_000
+        finally: browser.close()
