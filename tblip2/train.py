@@ -372,7 +372,7 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     if resume: restore(run, load_training_state(paths['latest']))
     return run
 
-# %% ../nbs/03_train.ipynb #a0832448
+# %% ../nbs/03_train.ipynb #7012d551
 def training_state(run:Run) -> dict:
     "What a checkpoint holds besides the model"
     scaler = run.accelerator.scaler
@@ -386,6 +386,8 @@ def restore(run:Run, saved:dict):
     if saved['scaler'] is not None and run.accelerator.scaler is not None: run.accelerator.scaler.load_state_dict(saved['scaler'])
     set_rng_state(saved['rng'])
     run.state = RunState(**saved['run_state'])
+    changed = {k: (v, getattr(run.cfg, k)) for k, v in saved['config'].items() if getattr(run.cfg, k, v) != v}
+    if changed: run.accelerator.print(f"warning: resuming with settings that differ from the checkpoint's (was, now): {changed}")
     run.accelerator.print(f"resumed from {run.paths['latest']}: {run.state.epoch} epochs, {run.state.step} steps done")
 
 # %% ../nbs/03_train.ipynb #2caeaa2e
