@@ -169,13 +169,14 @@ def format_result(r:dict) -> str:
     lines += [f"  box {c['bbox']} area {c['area']} px, mean difference {c['mean_diff']:.1f}" for c in r['clusters']]
     return '\n'.join(lines)
 
-# %% ../nbs/06_cli.ipynb #28e973c9
+# %% ../nbs/06_cli.ipynb #85c33c4d
 def diff_cli(argv:list[str]|None=None) -> int:
     "The `tblip2_diff` console script; returns the exit code"
     a = diff_parser().parse_args(argv)
     try: model_path = check_args(a)
     except UsageError as e: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
-    model = load_model(model_path) if model_path else None
+    try: model = load_model(model_path) if model_path else None
+    except Exception as e: print(f"tblip2_diff: error: cannot load the model in {model_path}: {type(e).__name__}: {e}", file=sys.stderr); return EXIT_USAGE
     cfg = DetectorConfig(diff_threshold_percentile=a.diff_threshold_percentile, eps=a.eps, min_samples=a.min_samples,
                          max_clusters=a.max_clusters, registration=a.registration)
     gen = dict(num_beams=a.num_beams, max_new_tokens=a.max_new_tokens)

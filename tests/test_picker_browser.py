@@ -38,6 +38,12 @@ def workdir(tmp_path_factory):
     (d/'picker_demo.ipynb').write_text(json.dumps(nb))
     return d
 
+def lab_env() -> dict:
+    "JupyterLab's environment: this Python's kernel and, in a venv over system site packages, the base prefix's widget extension"
+    paths = [p for p in (os.environ.get('JUPYTER_PATH'), str(Path(sys.base_prefix)/'share'/'jupyter')) if p]
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get('PATH', '')])  # kernel specs that say just `python`
+    return {**os.environ, 'PATH': path, 'JUPYTER_PATH': os.pathsep.join(paths), 'TBLIP2_MODEL': ''}
+
 @pytest.fixture(scope='module')
 def lab(workdir):
     "JupyterLab serving `workdir` on 127.0.0.1 with an empty token; its URL"
@@ -47,7 +53,7 @@ def lab(workdir):
                           "--IdentityProvider.token=", "--ServerApp.password=", f'--ServerApp.root_dir={workdir}',
                           '--LabApp.expose_app_in_browser=True', '--LabApp.news_url=None',
                           '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'],
-                         cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, 'TBLIP2_MODEL': ''})
+                         cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=lab_env())
     url, deadline = f'http://127.0.0.1:{port}', time.time() + 120
     while True:
         try: urllib.request.urlopen(f'{url}/api/status', timeout=2); break
@@ -60,18 +66,21 @@ def lab(workdir):
     try: p.wait(20)
     except subprocess.TimeoutExpired: p.kill()
 
-def test_pick_describe_in_browser(lab, workdir):
-    chromium = ensure_chromium()
+@pytest.fixture(scope='module')
+def chromium(): return ensure_chromium()
+
+def test_pick_describe_in_browser(chromium, lab, workdir):
     from playwright.sync_api import sync_playwright
     from tblip2.datasets import SpotTheDiffDataset
     pair = SpotTheDiffDataset(workdir/'syn', 'train').img_ids[2]
     shot = Path(os.environ.get('TBLIP2_PICKER_SCREENSHOT', workdir/'picker.png'))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport={'width': 1300, 'height': 1000})
         try:
-            page = browser.new_page(viewport={'width': 1300, 'height': 1000})
             page.goto(f'{lab}/lab/tree/picker_demo.ipynb')
             page.wait_for_selector('.jp-NotebookPanel .jp-Cell', timeout=90_000)
+            page.add_style_tag(content='.Toastify { display: none !important; }')  # the "Jupyter news?" toast would cover the picture
             page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
                                    "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=90_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -80,7 +89,7 @@ def test_pick_describe_in_browser(lab, workdir):
             page.select_option('.tblip2-pair select', label=pair)
             page.wait_for_selector(f'.tblip2-boxes:has-text("in {pair}")', timeout=60_000)
             page.click('.tblip2-describe button, button.tblip2-describe')
-            description = page.wait_for_selector('.tblip2-description li', timeout=120_000)
+            page.wait_for_selector('.tblip2-description li', timeout=120_000)
             assert page.locator('.tblip2-description').inner_text().startswith('description')
             assert page.locator('.tblip2-boxes li').count() >= 1
             assert 'box (' in page.locator('.tblip2-boxes').inner_text()
@@ -90,4 +99,8 @@ def test_pick_describe_in_browser(lab, workdir):
             shot.parent.mkdir(parents=True, exist_ok=True)
             picker.screenshot(path=str(shot))
             assert shot.stat().st_size > 5_000
+        except Exception:
+            page.screenshot(path=str(shot.with_name('picker_failure.png')))  # what the browser showed, for the failure report
+            print(f"screenshot: {shot.with_name('picker_failure.png')}\nJupyterLab log:\n{(workdir/'lab.log').read_text()[-3000:]}")
+            raise
         finally: browser.close()
