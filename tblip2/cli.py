@@ -69,7 +69,7 @@ def find_pairs(input_dir) -> tuple[list[dict], list[str]]:
     skipped = sorted(str(p) for p in files if p.is_file() and p.suffix.lower() not in IMAGE_SUFFIXES)
     return pairs, skipped
 
-# %% ../nbs/06_cli.ipynb #69855701
+# %% ../nbs/06_cli.ipynb #c67286a8
 def detection_summary(det:Detection) -> dict:
     "The JSON-ready part of a `Detection`: clusters, threshold, whether the fallback threshold was used"
     return dict(clusters=[asdict(c) for c in det.clusters], threshold=round(float(det.threshold), 3), used_fallback=bool(det.used_fallback))
@@ -77,12 +77,14 @@ def detection_summary(det:Detection) -> dict:
 def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:DetectorConfig|None=None,
                     num_beams:int=1, # beam width (1: greedy)
                     max_new_tokens:int=30, # longest description, in tokens
-                    num_return_sequences:int=1, # descriptions per pair (the best beams)
+                    num_return_sequences:int=1, # descriptions per pair (the best beams, or samples)
+                    temperature:float=0.0, # > 0: sample at this temperature instead of searching
                     ) -> tuple[Detection, list[str]]:
     "Detect the changes between two uint8 images and, with a `model`, describe them"
     det = detect(before, after, cfg or DetectorConfig())
     if model is None: return det, []
     gen = dict(num_return_sequences=num_return_sequences) if num_return_sequences > 1 else {}
+    if temperature > 0: return det, model.generate([before], [after], do_sample=True, temperature=temperature, max_new_tokens=max_new_tokens, **gen)
     return det, model.generate([before], [after], num_beams=max(num_beams, num_return_sequences), max_new_tokens=max_new_tokens, **gen)
 
 def describe_pair(pair:dict, model=None, cfg:DetectorConfig|None=None, size_policy:str='resize', **gen_kwargs) -> dict:

@@ -91,7 +91,7 @@ class DiffPicker:
         from IPython.display import display
         display(self.widget)
 
-# %% ../nbs/05_interactive.ipynb #58080b69
+# %% ../nbs/05_interactive.ipynb #3033447a
 from fastcore.basics import patch
 
 @patch
@@ -112,6 +112,7 @@ def _build(self:DiffPicker, cfg):
     self.model_status = W.HTML(layout=W.Layout(max_width='460px'))
     self.num_beams = W.IntSlider(value=3, min=1, max=8, description='beams', **s)
     self.num_descriptions = W.IntSlider(value=1, min=1, max=3, description='descriptions', **s)
+    self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)  # 0: beam search
     self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment')
     self.progress = W.IntProgress(value=0, min=0, max=1, description='', layout=W.Layout(visibility='hidden', width='200px'))
     self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain')) for _ in range(3)]
@@ -126,7 +127,7 @@ def _build(self:DiffPicker, cfg):
     self.describe_btn.on_click(lambda _: self.describe())
     pics = W.HBox([W.VBox([t, im]) for t, im in zip(self.titles, self.images)])
     settings = W.VBox([W.HTML('<b>detector</b>'), self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration])
-    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status, self.num_beams, self.num_descriptions])
+    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status, self.num_beams, self.num_descriptions, self.temperature])
     pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message, pics, self.boxes_html,
                        W.HBox([settings, model]), W.HBox([self.describe_btn, self.progress]), self.output_html])
     self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
@@ -212,7 +213,7 @@ def update_detection(self:DiffPicker):
     self.boxes_html.value = f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in {html.escape(str(self.name))}<ul>{rows}</ul></div>'
     self.say()
 
-# %% ../nbs/05_interactive.ipynb #ae08c53f
+# %% ../nbs/05_interactive.ipynb #aee56590
 @patch
 def _in_background(self:DiffPicker, work, done, wait:bool=False):
     "Run `work()` in a thread with the progress bar showing, then `done(result)`; errors become messages"
@@ -233,7 +234,8 @@ def describe(self:DiffPicker, wait:bool=False):
     "Describe the current pair with the model (boxes only without one), off the main thread"
     if self.before is None: return self.say('choose or upload a pair first', error=True)
     before, after, cfg, model = self.before, self.after, self.detector_config(), self.model
-    def work(): return describe_images(before, after, model, cfg, num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value)
+    def work(): return describe_images(before, after, model, cfg, num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value,
+                                       temperature=self.temperature.value)
     def done(res):
         self.det, self.descriptions = res; self.progress.value = 1
         said = ''.join(f'<li>{html.escape(d)}</li>' for d in self.descriptions) if model is not None else '<li><i>detector only: no model loaded</i></li>'

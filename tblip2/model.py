@@ -493,12 +493,14 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
     out.loss = out.lm_loss + self.aln_weight_itc * out.itc_loss + self.aln_weight_itm * out.itm_loss
     return out
 
-# %% ../nbs/02_model.ipynb #4e2ce775
+# %% ../nbs/02_model.ipynb #09a403b3
 @patch
 @torch.no_grad()
 def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: the config's prompt
-             max_new_tokens:int=50, num_beams:int=1, detections:list|None=None, **generate_kwargs) -> list[str]:
-    "Captions for a batch of pairs (greedy unless `num_beams > 1`)"
+             max_new_tokens:int=50, num_beams:int=1, detections:list|None=None,
+             do_sample:bool=False, # sample (with `temperature`, `top_p`, ... in `generate_kwargs`) instead of greedy/beam search
+             **generate_kwargs) -> list[str]:
+    "Captions for a batch of pairs (greedy unless `num_beams > 1` or `do_sample`)"
     enc = self.encode_images(img1, img2, detections)
     B, Q = enc.visual_prefix.shape[:2]
     lm_in = build_lm_inputs(self.tokenizer, None, self.config.prompt if prompt is None else prompt, Q)
@@ -507,7 +509,7 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
     tok = self.tokenizer
     ids = self.blip2_model.language_model.generate(
         inputs_embeds=inputs_embeds, attention_mask=torch.ones_like(input_ids), max_new_tokens=max_new_tokens,
-        num_beams=num_beams, do_sample=False, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
+        num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
     return [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]  # only new tokens come back from embeds
 
 # %% ../nbs/02_model.ipynb #20b31518
