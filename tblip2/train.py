@@ -462,7 +462,7 @@ def end_of_epoch(run:Run, epoch:int, scores:dict|None):
         if st.epoch % cfg.save_every == 0: save_checkpoint(run.paths['checkpoints']/f'epoch-{st.epoch:04d}', run.core, training_state(run), info)
     acc.wait_for_everyone()
 
-# %% ../nbs/03_train.ipynb #62d74030
+# %% ../nbs/03_train.ipynb #644f7fab
 def weights_digest(model) -> str:
     "A short hash of every parameter's bytes (equal on all ranks of a data-parallel run)"
     import hashlib
@@ -485,7 +485,10 @@ def train(cfg:TrainConfig, progress:bool=True) -> RunState:
                   f"{stats['data_wait']:.0%} waiting for data" + (f" | val {scores}" if scores else ''))
         if st.stopped_early: acc.print(f"early stop: no improvement in {cfg.early_stopping_patience} validations")
     if acc.is_main_process: write_history(run)
-    print(f"rank {acc.process_index}: {st.step} steps, weights {weights_digest(run.core)}", flush=True)
+    line = f"rank {acc.process_index}: {st.step} steps, weights {weights_digest(run.core)}"
+    print(line, flush=True)
+    run.paths['run'].mkdir(parents=True, exist_ok=True)
+    (run.paths['run']/f'weights-rank{acc.process_index}.txt').write_text(line + '\n')  # every rank's, to compare
     acc.end_training()
     return st
 

@@ -51,15 +51,18 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     assert (tmp_path/'cut'/'run'/'test_predictions.json').is_file()
 
 def test_two_processes_train_together(tmp_path):
-    log = run(train_cmd(tmp_path, '--num_epochs', 1, '--num_processes', 2))
+    run(train_cmd(tmp_path, '--num_epochs', 1, '--num_processes', 2))
+    # each rank writes what it holds at the end; read the files, not the interleaved output of two processes
+    log = ''.join(p.read_text() for p in sorted((tmp_path/'run').glob('weights-rank*.txt')))
     d = digests(log)
-    assert set(d) == {'0', '1'}, log[-2000:]
+    assert set(d) == {'0', '1'}, log
     assert d['0'] == d['1'], f"ranks disagree after training: {d}"
     steps = re.findall(r'rank \d+: (\d+) steps', log)
-    assert steps == [steps[0]] * 2 and int(steps[0]) == 3, steps  # 48 pairs / (8 per process x 2 processes)
+    assert steps == ['3', '3'], steps  # 48 pairs / (8 per process x 2 processes)
 
 def test_papermill_headless(tmp_path):
     out = tmp_path/'run'/'train.ipynb'
+    out.parent.mkdir(parents=True)  # papermill does not create the output folder
     cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'03_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT),
            '-p', 'data_dir', str(tmp_path/'data'), '-p', 'run_dir', str(tmp_path/'run'), '-p', 'checkpoint_dir', str(tmp_path/'ckpt'),
            '-p', 'synthetic_pairs', '[24, 8, 8]', '-p', 'num_epochs', '1', '-p', 'image_size', '32']
