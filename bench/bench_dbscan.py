@@ -52,8 +52,8 @@ def toy_pair(size=224, seed=0):
 def main(repeats=7):
     cv2.setNumThreads(1)
     cfg = DetectorConfig()
-    print(f'| map | foreground px | sklearn ms | dbscan_grid ms | speed-up | identical |')
-    print(f'|---|---|---|---|---|---|')
+    print('| map | foreground px | sklearn ms | dbscan_grid ms | speed-up | identical |')
+    print('|---|---|---|---|---|---|')
     for h, w in [(224, 224), (480, 640), (1080, 1920)]:
         b = foreground_map(h, w)
         pts = np.argwhere(b)

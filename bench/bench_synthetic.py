@@ -11,7 +11,7 @@ def main():
             start = time.perf_counter()
             make_synthetic_dataset(Path(tmp)/'syn', n_train=n, n_val=0, n_test=0, image_size=size, progress=False)
             rows.append((n, size, time.perf_counter() - start))
-    print(f"| pairs | image | seconds | pairs/s |\n|---:|---:|---:|---:|")
+    print("| pairs | image | seconds | pairs/s |\n|---:|---:|---:|---:|")
     for n, size, sec in rows: print(f"| {n:,} | {size}x{size} | {sec:.1f} | {n/sec:.0f} |")
 
 if __name__ == '__main__': main()

@@ -574,10 +574,9 @@ def load_weights(self:EnhancedDiffBLIP2, path, strict:bool=True):
     "Load weights from a `.safetensors` or (tensors-only) `.pth` file"
     return self.load_state_dict(load_state_dict_file(path), strict=strict)
 
-# %% ../nbs/02_model.ipynb #77bc4211
+# %% ../nbs/02_model.ipynb #6960fce7
 def full_size_model(config:DiffBLIP2Config|None=None, device="meta") -> EnhancedDiffBLIP2:
     "`EnhancedDiffBLIP2` around the BLIP-2 OPT-2.7B architecture, random weights (on `meta`: shapes only)"
-    from transformers import AutoTokenizer
     tokenizer = train_caption_tokenizer(SAMPLE_CAPTIONS, vocab_size=300)  # stands in for OPT's: same special-token roles
     with torch.device(device):
         blip2 = Blip2ForConditionalGeneration(blip2_opt27b_config(image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)))

@@ -1,5 +1,5 @@
 """The dataset command line as a user runs it: a subprocess, and one killed half-way."""
-import json, os, shutil, signal, subprocess, sys, time
+import json, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 

@@ -1,8 +1,8 @@
 """Training as a user runs it: the console script killed mid-epoch and rerun, two data-parallel
 processes, and the notebook through papermill."""
-import json, os, re, signal, subprocess, sys, time
+import json, re, signal, subprocess, sys, time
 from pathlib import Path
-import pytest
+import numpy as np
 from test_datasets_cli import console_script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     # the best model is complete and loads
     from tblip2.model import EnhancedDiffBLIP2
     model = EnhancedDiffBLIP2.from_pretrained(tmp_path/'cut'/'ckpt'/'best')
+    assert all(isinstance(c, str) for c in model.generate([np.zeros((32, 32, 3), np.uint8)] * 2, [np.full((32, 32, 3), 200, np.uint8)] * 2, max_new_tokens=5))
     assert (tmp_path/'cut'/'run'/'test_predictions.json').is_file()
 
 def test_two_processes_train_together(tmp_path):
