@@ -19,12 +19,9 @@ $(STAMP): setup.py settings.ini
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
-# the training notebook, headless: synthetic data, tiny BLIP-2, CPU; the executed notebook, history,
-# scores and plots land in runs/demo, the models in checkpoints/demo
-# base rate 3e-4 (new parts 3e-3): at 1e-3 the 10x rate of the fusion layer flattens the images' tokens
-DEMO_PARAMS ?= -p run_dir runs/demo -p synthetic_pairs "[1000, 200, 200]" -p image_size 64 -p tiny_width 64 \
-	-p batch_size 16 -p num_epochs 50 -p early_stopping_patience 10 -p learning_rate 3e-4 -p warmup_steps 50 \
-	-p eval_every 5 -p eval_samples 100 -p max_test_samples 200 -p log_every 10
+# the training notebook, headless: synthetic data, tiny BLIP-2, CPU, with the parameters in nbs/demo.yaml; the
+# executed notebook, history, scores and plots land in runs/demo, the models in checkpoints/demo
+DEMO_PARAMS ?= -f nbs/demo.yaml
 
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png

@@ -439,9 +439,9 @@ class ClusterFeatures:
     boxes: torch.Tensor      # (B, K, 4) x0, y0, x1, y1 normalised by the diff map's W, H
     mask: torch.Tensor       # (B, K) bool, True = a real cluster, False = padding
 
-# %% ../nbs/01_detector.ipynb #d04c0b06
+# %% ../nbs/01_detector.ipynb #69e5d60e
 class DifferenceDetector(nn.Module):
-    "Clusters from a binary map, and per-cluster features from a small CNN over difference and after-image crops"
+    "Clusters from a binary map, and per-cluster features from a small CNN over difference, before and after crops"
     geometry_dim = 6
 
     def __init__(self, cfg:DetectorConfig|None=None,
@@ -450,7 +450,7 @@ class DifferenceDetector(nn.Module):
         super().__init__()
         self.cfg, self.cluster_embed_dim, self.crop_size = cfg or DetectorConfig(), cluster_embed_dim, crop_size
         conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
-        self.crop_encoder = nn.Sequential(*conv(4, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.crop_encoder = nn.Sequential(*conv(7, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
 
     @property
@@ -476,15 +476,17 @@ class DifferenceDetector(nn.Module):
                 mask[b, k] = True
         return boxes, geometry, mask
 
-    def forward(self, diff_map:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]]) -> ClusterFeatures:
-        "Features of each image's clusters: `diff_map` (B, H, W) at detection resolution, `after` (B, 3, h, w) at any resolution"
+    def forward(self, diff_map:torch.Tensor, before:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]]) -> ClusterFeatures:
+        "Features of each image's clusters: `diff_map` (B, H, W) at detection resolution, `before`, `after` (B, 3, h, w) at any resolution"
         B, H, W = diff_map.shape
-        if after.shape[0] != B or len(clusters) != B: raise ValueError(f'batch sizes differ: diff_map {B}, after {after.shape[0]}, clusters {len(clusters)}')
+        if before.shape[0] != B or after.shape[0] != B or len(clusters) != B:
+            raise ValueError(f'batch sizes differ: diff_map {B}, before {before.shape[0]}, after {after.shape[0]}, clusters {len(clusters)}')
         boxes, geometry, mask = self._layout(clusters, H, W, diff_map.device)                  # (B, K, 4), (B, K, G), (B, K)
         diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]           # (B, H, W) in [0, 1]
         diff_crops = crop_boxes(diff[:, None].to(after.dtype), boxes, self.crop_size)          # (B, K, 1, S, S)
-        after_crops = crop_boxes(after, boxes, self.crop_size)                                 # (B, K, 3, S, S)
-        x = torch.cat([diff_crops, after_crops], 2).flatten(0, 1)                              # (B*K, 4, S, S)
+        # both images: what disappeared is only in the before crop, what appeared only in the after crop
+        before_crops, after_crops = crop_boxes(before, boxes, self.crop_size), crop_boxes(after, boxes, self.crop_size)  # (B, K, 3, S, S)
+        x = torch.cat([diff_crops, before_crops, after_crops], 2).flatten(0, 1)               # (B*K, 7, S, S)
         crop_features = self.crop_encoder(x).view(B, self.max_clusters, -1)                   # (B, K, 128)
         features = self.proj(torch.cat([crop_features, geometry.to(crop_features.dtype)], -1)) # (B, K, D)
         features = features * mask[..., None]                                                  # padding is exactly zero

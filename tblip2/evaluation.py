@@ -23,7 +23,7 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions', 'score_coco_files',
            'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst']
+           'attribute_accuracy', 'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst']
 
 # %% ../nbs/04_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -421,6 +421,30 @@ def score_breakdown(per_pair:pd.DataFrame, # one row per pair, a column per scor
     if missing := [k for k in per_pair.index if k not in meta.index]: raise KeyError(f'no metadata for pairs {_listing(missing)}')
     df = per_pair.join(meta[[by]]).explode(by)
     return df.groupby(by).mean(numeric_only=True).assign(pairs=df.groupby(by).size())
+
+# %% ../nbs/04_evaluation.ipynb #e8b73daa
+def _places(sentence:str, places) -> set:
+    "The place phrases named in `sentence`, longest first so that 'top left' does not also count as 'left'"
+    found, text = set(), f' {sentence} '
+    for p in sorted(places, key=len, reverse=True):
+        if f' {p} ' in text: found.add(p); text = text.replace(f' {p} ', ' | ')
+    return found
+
+def attribute_accuracy(predictions:dict, # `{pair_id: sentence}`
+                       boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
+                      ) -> pd.Series:
+    "Share of single-change pairs whose sentence names the right colour, shape and place, and all three"
+    from tblip2.datasets import SHAPES, COLOURS, LOCATIONS
+    hits = []
+    for pid, sentence in predictions.items():
+        if len(bs := boxes.get(pid, [])) != 1: continue
+        b, words = bs[0], set(sentence.lower().split())
+        colour = bool(words & {b['colour'], b.get('colour_before')}) and not words & (set(COLOURS) - {b['colour'], b.get('colour_before')})
+        shape = b['shape'] in words and not words & (set(SHAPES) - {b['shape']})
+        named = _places(sentence.lower(), LOCATIONS)
+        place = bool(named) and named <= {b['location'], b.get('location_before')}
+        hits.append(dict(colour=colour, shape=shape, place=place, all=colour and shape and place))
+    return pd.DataFrame(hits, columns=['colour', 'shape', 'place', 'all']).mean().rename(f'{len(hits)} single-change pairs')
 
 # %% ../nbs/04_evaluation.ipynb #cc1f9db0
 def alignment_report(scorer, # an object with `alignment_scores(img1, img2, captions) -> dict`, or such a function

@@ -20,15 +20,16 @@ from transformers.models.blip.image_processing_pil_blip import BlipImageProcesso
 from .detector import DetectorConfig, DifferenceDetector, detect, compute_difference_map
 
 # %% auto #0
-__all__ = ['LM_TUNING', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME', 'WEIGHTS_NAME',
-           'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2', 'blip2_opt27b_config',
-           'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens', 'splice_visual_prefix',
-           'build_lm_inputs', 'ClusterEncoder', 'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss',
-           'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2',
-           'load_state_dict_file', 'full_size_model']
+__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
+           'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
+           'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
+           'splice_visual_prefix', 'build_lm_inputs', 'ClusterEncoder', 'geometry_dim', 'FusionLayer', 'ITMHead',
+           'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output',
+           'EnhancedDiffBLIP2', 'load_state_dict_file', 'full_size_model']
 
-# %% ../nbs/02_model.ipynb #6c4151c7
+# %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
+IMAGE_TOKENS = ("patches", "cls")
 
 @dataclass
 class DiffBLIP2Config:
@@ -37,6 +38,7 @@ class DiffBLIP2Config:
     prompt: str = "Diff: "                # the caption follows it; the LM loss starts after it
     max_caption_tokens: int = 40          # caption tokens kept, eos included (Spot-the-Diff: 99% under 30)
     # fusion
+    image_tokens: str = "patches"         # ViT tokens of each image in the memory: "patches" (all, as BLIP-2) or "cls" (the class token)
     use_diff_features: bool = True        # after-before ViT tokens in the Q-Former's memory
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
@@ -62,6 +64,7 @@ class DiffBLIP2Config:
 
     def __post_init__(self):
         if self.lm_tuning not in LM_TUNING: raise ValueError(f"lm_tuning={self.lm_tuning!r}: choose one of {LM_TUNING}")
+        if self.image_tokens not in IMAGE_TOKENS: raise ValueError(f"image_tokens={self.image_tokens!r}: choose one of {IMAGE_TOKENS}")
         if not 0 < self.temp_min <= self.temp_init <= self.temp_max: raise ValueError("need 0 < temp_min <= temp_init <= temp_max")
 
     @property
@@ -211,7 +214,7 @@ def build_lm_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_to
     return dict(input_ids=input_ids, attention_mask=(torch.arange(T) < torch.tensor(
         [len(head) + len(ids) for ids in caption_ids])[:, None]).long(), labels=labels)
 
-# %% ../nbs/02_model.ipynb #13044f44
+# %% ../nbs/02_model.ipynb #098fd106
 class ClusterEncoder(nn.Module):
     "Cluster tokens `(B, K, Dv)` from the detector's CNN features and geometric encoding"
     def __init__(self, feature_dim:int, geometry_dim:int, width:int):
@@ -228,7 +231,7 @@ def geometry_dim(detector:DifferenceDetector) -> int:
     "Width `G` of the detector's geometric encoding, read off one dry run"
     if hasattr(detector, "geometry_dim"): return detector.geometry_dim
     dummy = [[c] for c in detect(np.zeros((32, 32, 3), np.uint8), np.full((32, 32, 3), 255, np.uint8)).clusters[:1]] or [[]]
-    with torch.no_grad(): return detector(torch.zeros(1, 32, 32), torch.zeros(1, 3, 32, 32), dummy).geometry.shape[-1]
+    with torch.no_grad(): return detector(torch.zeros(1, 32, 32), torch.zeros(1, 3, 32, 32), torch.zeros(1, 3, 32, 32), dummy).geometry.shape[-1]
 
 # %% ../nbs/02_model.ipynb #b05d93eb
 SEGMENTS = ("before", "after", "diff", "clusters")
@@ -377,7 +380,7 @@ def parameter_counts(self:EnhancedDiffBLIP2) -> dict[str, tuple[int, int]]:
     counts["total"] = count(list(self.parameters()))
     return counts
 
-# %% ../nbs/02_model.ipynb #3d9f1f02
+# %% ../nbs/02_model.ipynb #daddc08b
 @patch
 def vision_tokens(self:EnhancedDiffBLIP2, pixel_values:torch.Tensor) -> torch.Tensor:
     "ViT tokens `(B, P, Dv)`, without a graph when the ViT is frozen"
@@ -386,15 +389,17 @@ def vision_tokens(self:EnhancedDiffBLIP2, pixel_values:torch.Tensor) -> torch.Te
         return vision(pixel_values=pixel_values.to(vision.dtype)).last_hidden_state
 
 @patch
-def cluster_tokens(self:EnhancedDiffBLIP2, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor]:
+def cluster_tokens(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor]:
     "Cluster tokens `(B, K, Dv)` and mask `(B, K)` from one detection per pair"
     dtype = next(self.diff_detector.parameters()).dtype
-    diff_maps, after_pixels = [torch.as_tensor(np.asarray(d.diff_map), dtype=dtype) for d in detections], after_pixels.to(dtype)
+    diff_maps = [torch.as_tensor(np.asarray(d.diff_map), dtype=dtype) for d in detections]
+    before_pixels, after_pixels = before_pixels.to(dtype), after_pixels.to(dtype)
     if len({m.shape for m in diff_maps}) > 1:  # detector resolution differs between pairs: one at a time
-        parts = [self.diff_detector(m[None].to(self.device), after_pixels[i:i + 1], [d.clusters]) for i, (m, d) in enumerate(zip(diff_maps, detections))]
+        parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1], [d.clusters])
+                 for i, (m, d) in enumerate(zip(diff_maps, detections))]
         feats, geom, mask = (torch.cat([getattr(p, k) for p in parts]) for k in ("features", "geometry", "mask"))
     else:
-        out = self.diff_detector(torch.stack(diff_maps).to(self.device), after_pixels, [d.clusters for d in detections])
+        out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels, [d.clusters for d in detections])
         feats, geom, mask = out.features, out.geometry, out.mask  # (B, K, F), (B, K, G), (B, K)
     dtype = self.cluster_encoder.norm.weight.dtype
     return self.cluster_encoder(feats.to(dtype), geom.to(dtype), mask), mask
@@ -413,7 +418,7 @@ def compute_difference_map(self:EnhancedDiffBLIP2, img1, img2) -> list[np.ndarra
     befores, afters = to_uint8_images(img1, self.processor), to_uint8_images(img2, self.processor)
     return [compute_difference_map(b, a, self.config.detector_config) for b, a in zip(befores, afters)]
 
-# %% ../nbs/02_model.ipynb #3956c441
+# %% ../nbs/02_model.ipynb #b6ab8d85
 @patch
 def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None) -> DiffEncoding:
     "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
@@ -422,6 +427,7 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None)
     after = to_pixel_values(img2, self.processor).to(self.device)          # (B, 3, S, S)
     B = before.shape[0]
     vit = self.vision_tokens(torch.cat([before, after]))                   # (2B, P, Dv): one ViT call
+    if c.image_tokens == "cls": vit = vit[:, :1]                           # (2B, 1, Dv): the class token only
     vit = vit.to(self.fusion_layer.type_embed.weight.dtype)
     before_tokens, after_tokens = vit[:B], vit[B:]                         # (B, P, Dv) each
     real = torch.ones(before_tokens.shape[:2], dtype=torch.bool, device=self.device)  # (B, P)
@@ -429,7 +435,7 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None)
     if c.use_diff_features: segments["diff"] = (after_tokens - before_tokens, real)  # (B, P, Dv)
     if c.use_clusters:
         if detections is None: detections = self.detect(img1, img2)
-        segments["clusters"] = self.cluster_tokens(after, detections)     # (B, K, Dv), (B, K)
+        segments["clusters"] = self.cluster_tokens(before, after, detections)  # (B, K, Dv), (B, K)
     memory, memory_mask = self.fusion_layer(segments)                      # (B, L, Dv), (B, L); L = 3P + K
     queries = blip2.query_tokens.expand(B, -1, -1)                         # (B, Q, Dq)
     query_output = blip2.qformer(query_embeds=queries, encoder_hidden_states=memory,

@@ -22,11 +22,12 @@ __all__ = ['CHOICES', 'POSITIVE', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACH
            'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_atomic_dir',
            'save_checkpoint', 'load_training_state', 'load_splits', 'CaptionPairs', 'collate_pairs', 'detector_config',
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
-           'nearest_pair_captions', 'RunState', 'rng_state', 'set_rng_state', 'Run', 'prepare_run', 'training_state',
-           'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'end_of_epoch', 'weights_digest',
-           'train', 'write_history', 'plot_history', 'save_figure', 'test', 'plot_examples', 'train_cli']
+           'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run', 'prepare_run',
+           'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'end_of_epoch',
+           'weights_digest', 'train', 'write_history', 'plot_history', 'save_figure', 'test', 'test_report',
+           'plot_examples', 'train_cli']
 
-# %% ../nbs/03_train.ipynb #a0a5c0f4
+# %% ../nbs/03_train.ipynb #9c2f7ef0
 @dataclass
 class TrainConfig:
     "Every knob of a training or test run (the papermill parameters, checked)"
@@ -39,6 +40,8 @@ class TrainConfig:
     model_name:str = 'tiny' # 'tiny' (random, built here) or a BLIP-2 folder / hub id in the local cache
     image_size:int = 64 # vision input of the tiny model, pixels (a real BLIP-2 uses its own, 224)
     tiny_width:int = 64 # hidden size of the tiny model's ViT, Q-Former and LM
+    tiny_patch_size:int = 16 # the tiny ViT's patch side: (image_size / patch)^2 tokens per image
+    image_tokens:str = 'patches' # ViT tokens per image in the Q-Former's memory: 'patches' (all, as BLIP-2) or 'cls' (the class token; the tiny demo)
     max_clusters:int = 5 # cluster tokens per pair
     diff_threshold_percentile:float = 98.5 # the detector's fallback threshold
     dbscan_eps:float = 3.5 # DBSCAN radius, pixels
@@ -48,7 +51,8 @@ class TrainConfig:
     # optimisation
     batch_size:int = 8 # pairs per step and process
     num_epochs:int = 2
-    learning_rate:float = 1e-3 # base rate (the LM's); fusion and alignment heads get 10x
+    learning_rate:float = 1e-3 # base rate (the BLIP-2's: ViT, Q-Former, LM)
+    new_parts_lr_scale:float = 10.0 # fusion, cluster encoder, alignment heads at this x the base rate (1: all parts start from random)
     warmup_steps:int = 10 # linear warm-up, then cosine decay to 0
     weight_decay:float = 0.01
     max_grad_norm:float = 1.0 # gradient clipping
@@ -74,10 +78,10 @@ class TrainConfig:
     num_workers:int = 0 # DataLoader worker processes
     resume:bool = True # continue from the latest checkpoint when there is one
 
-# %% ../nbs/03_train.ipynb #1b40d4d4
-CHOICES = dict(mode=('train', 'test'), dataset=('synthetic', 'spot-the-diff'), lm_tuning=('frozen', 'lora', 'full'),
+# %% ../nbs/03_train.ipynb #35e763cc
+CHOICES = dict(mode=('train', 'test'), dataset=('synthetic', 'spot-the-diff'), lm_tuning=('frozen', 'lora', 'full'), image_tokens=('patches', 'cls'),
                precision=('fp32', 'bf16', 'fp16'))
-POSITIVE = ('tiny_width', 'batch_size', 'num_epochs', 'gradient_accumulation_steps', 'eval_every', 'eval_samples', 'image_size',
+POSITIVE = ('tiny_width', 'tiny_patch_size', 'batch_size', 'num_epochs', 'gradient_accumulation_steps', 'eval_every', 'eval_samples', 'image_size',
             'max_clusters', 'dbscan_min_samples', 'save_every', 'log_every', 'num_processes', 'max_test_samples')
 
 def _coerce(name:str, value, kind):
@@ -102,7 +106,10 @@ def check_config(**params) -> TrainConfig:
     for name in POSITIVE:
         if getattr(cfg, name) < 1: raise ValueError(f"parameter {name}={getattr(cfg, name)!r}: must be at least 1")
     if not 0 < cfg.diff_threshold_percentile < 100: raise ValueError(f"parameter diff_threshold_percentile={cfg.diff_threshold_percentile}: must be in (0, 100)")
-    if not (cfg.learning_rate > 0 and math.isfinite(cfg.learning_rate)): raise ValueError(f"parameter learning_rate={cfg.learning_rate}: must be a positive number")
+    if cfg.model_name == 'tiny' and cfg.image_size % cfg.tiny_patch_size:
+        raise ValueError(f"parameter tiny_patch_size={cfg.tiny_patch_size}: must divide image_size={cfg.image_size}")
+    for name in ('learning_rate', 'new_parts_lr_scale'):
+        if not (getattr(cfg, name) > 0 and math.isfinite(getattr(cfg, name))): raise ValueError(f"parameter {name}={getattr(cfg, name)}: must be a positive number")
     if len(cfg.synthetic_pairs) != 3 or not all(isinstance(n, int) and n >= 0 for n in cfg.synthetic_pairs):
         raise ValueError(f"parameter synthetic_pairs={cfg.synthetic_pairs!r}: expected [n_train, n_val, n_test]")
     return cfg
@@ -239,7 +246,7 @@ def collate_pairs(items:list[dict]) -> dict:
     return dict(index=torch.tensor([it['index'] for it in items]), before=pixels[:, 0], after=pixels[:, 1],
                 captions=[it['caption'] for it in items])
 
-# %% ../nbs/03_train.ipynb #2821269b
+# %% ../nbs/03_train.ipynb #72f0df32
 def detector_config(cfg:TrainConfig):
     "The run's `DetectorConfig`"
     from tblip2.detector import DetectorConfig
@@ -251,14 +258,15 @@ def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
     from tblip2.model import EnhancedDiffBLIP2, DiffBLIP2Config, tiny_blip2, train_caption_tokenizer, load_blip2
     if cfg.model_name == 'tiny':
         tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
-        blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=8, width=cfg.tiny_width, num_query_tokens=8)
+        blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size, width=cfg.tiny_width, num_query_tokens=8)
     else: blip2, processor = load_blip2(cfg.model_name, dtype='fp32', local_files_only=True)
     det = {f.name: getattr(detector_config(cfg), f.name) for f in fields(detector_config(cfg))}
-    return EnhancedDiffBLIP2(blip2, processor, DiffBLIP2Config(detector=det, lm_tuning=cfg.lm_tuning, freeze_vision=cfg.freeze_vision))
+    return EnhancedDiffBLIP2(blip2, processor, DiffBLIP2Config(detector=det, lm_tuning=cfg.lm_tuning, freeze_vision=cfg.freeze_vision,
+                                                               image_tokens=cfg.image_tokens))
 
-# %% ../nbs/03_train.ipynb #f5162991
-def param_groups(model, lr:float, weight_decay:float) -> list[dict]:
-    "Optimiser groups: BLIP-2 and the ITC temperature at `lr`, the parts tblip2 adds at 10x `lr`; no decay on biases and norms"
+# %% ../nbs/03_train.ipynb #dca8376a
+def param_groups(model, lr:float, weight_decay:float, new_scale:float=10.0) -> list[dict]:
+    "Optimiser groups: BLIP-2 and the ITC temperature at `lr`, the parts tblip2 adds at `new_scale` x `lr`; no decay on biases and norms"
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
@@ -266,7 +274,7 @@ def param_groups(model, lr:float, weight_decay:float) -> list[dict]:
         new = not name.startswith('blip2_model.') and name != 'temp'
         decay = p.ndim >= 2
         groups.setdefault((new, decay), []).append(p)
-    return [dict(params=ps, lr=lr * (10 if new else 1), weight_decay=weight_decay if decay else 0.0,
+    return [dict(params=ps, lr=lr * (new_scale if new else 1), weight_decay=weight_decay if decay else 0.0,
                  name=f"{'new' if new else 'blip2'}{'' if decay else '-nodecay'}") for (new, decay), ps in sorted(groups.items())]
 
 # %% ../nbs/03_train.ipynb #32e7f261
@@ -304,6 +312,27 @@ def nearest_pair_captions(train_ds:SpotTheDiffDataset, query_ds:SpotTheDiffDatas
     d = (query**2).sum(1)[:, None] - 2 * query @ train.T + (train**2).sum(1)[None]  # squared L2, (Nq, Nt)
     nearest = d.argmin(1)
     return {qid: train_ds.sentences[train_ds.img_ids[j]][0] for qid, j in zip(query_ds.img_ids, nearest)}
+
+# %% ../nbs/03_train.ipynb #5fc1f0f4
+@torch.no_grad()
+def image_reliance(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32) -> dict[str, float]:
+    "LM loss (nats/token) of one reference per pair given its own pair (`own`) and another pair's images (`swapped`), and their `gap`"
+    from tblip2.model import lm_loss
+    model.eval()
+    n = len(pairs) if n is None else min(n, len(pairs))
+    totals = Counter()
+    for start in range(0, n - 1, batch_size):
+        batch = collate_pairs([pairs[i] for i in range(start, min(start + batch_size, n))])
+        if len(batch['captions']) < 2: break  # a lone pair has no neighbour to swap with
+        dets = [pairs.detections[i] for i in batch['index']]
+        other = torch.roll(torch.arange(len(dets)), 1)  # pair i is shown pair i-1's images
+        for key, (before, after, d) in dict(own=(batch['before'], batch['after'], dets),
+                                            swapped=(batch['before'][other], batch['after'][other], [dets[j] for j in other])).items():
+            out = model(before.to(model.device), after.to(model.device), batch['captions'], detections=d)
+            tokens = int((out.labels[:, 1:] != -100).sum())
+            totals[key] += lm_loss(out.logits, out.labels).item() * tokens; totals[f'{key}_tokens'] += tokens
+    own, swapped = totals['own'] / max(totals['own_tokens'], 1), totals['swapped'] / max(totals['swapped_tokens'], 1)
+    return dict(own=own, swapped=swapped, gap=swapped - own)
 
 # %% ../nbs/03_train.ipynb #a43d4bfd
 @dataclass
@@ -345,7 +374,7 @@ class Run:
     @property
     def core(self): return self.accelerator.unwrap_model(self.model)  # the EnhancedDiffBLIP2 itself
 
-# %% ../nbs/03_train.ipynb #2c557118
+# %% ../nbs/03_train.ipynb #7bdd92f3
 def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     "Build data, model, optimiser and schedule (or resume them from the latest checkpoint) under Accelerate"
     from accelerate import Accelerator, DataLoaderConfiguration
@@ -365,7 +394,7 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
         train_pairs, val_pairs = (CaptionPairs(splits[s], model.processor, detector_config(cfg), cfg.seed, progress=show) for s in ('train', 'val'))
     loader = DataLoader(train_pairs, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate_pairs, num_workers=cfg.num_workers,
                         drop_last=len(train_pairs) > cfg.batch_size * accelerator.num_processes)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.learning_rate, cfg.weight_decay))
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.learning_rate, cfg.weight_decay, cfg.new_parts_lr_scale))
     total = cfg.num_epochs * math.ceil(len(loader) / accelerator.num_processes / cfg.gradient_accumulation_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
@@ -433,15 +462,16 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     return dict(epoch=epoch, **{k: v / max(n, 1) for k, v in sums.items()}, seconds=seconds,
                 samples_per_s=n * cfg.batch_size * acc.num_processes / seconds, data_wait=wait / seconds)
 
-# %% ../nbs/03_train.ipynb #f0396329
+# %% ../nbs/03_train.ipynb #6d03b0f2
 def validate(run:Run) -> dict:
-    "BLEU-4 and (if `eval_cider`) CIDEr-D of the model's captions for `eval_samples` validation pairs"
+    "BLEU-4, CIDEr-D (if `eval_cider`) and the image reliance of the model on `eval_samples` validation pairs"
     from tblip2.evaluation import score_captions
     scores = {}
     if run.accelerator.is_main_process:
         preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32)
         metrics = ['BLEU-4'] + (['CIDEr-D'] if run.cfg.eval_cider else [])
         scores = dict(score_captions(preds, references_of(run.val_pairs.ds, preds), metrics=metrics, tokenizer='python', verbose=False))
+        scores.update({f'lm_{k}': v for k, v in image_reliance(run.core, run.val_pairs, run.cfg.eval_samples).items()})
     from accelerate.utils import broadcast_object_list
     return broadcast_object_list([scores])[0]
 
@@ -500,11 +530,11 @@ def write_history(run:Run):
     tmp.write_text(json.dumps(dict(config=asdict(run.cfg), **asdict(run.state)), indent=1))
     os.replace(tmp, run.paths['run']/'history.json')
 
-# %% ../nbs/03_train.ipynb #77600f7e
+# %% ../nbs/03_train.ipynb #5542715a
 def plot_history(history:dict, axs=None):
-    "Loss components and temperature by step, validation scores by epoch; returns the figure"
+    "Loss components and temperature by step, validation scores and image reliance by epoch; returns the figure"
     import matplotlib.pyplot as plt
-    if axs is None: fig, axs = plt.subplots(1, 3, figsize=(13, 3.2))
+    if axs is None: fig, axs = plt.subplots(1, 4, figsize=(16, 3.2))
     else: fig = axs[0].figure
     steps = history['steps']
     if steps:
@@ -516,6 +546,12 @@ def plot_history(history:dict, axs=None):
         ev = [e for e in history['evals'] if k in e]
         if ev: axs[2].plot([e['epoch'] for e in ev], [e[k] for e in ev], marker='o', label=k)
     axs[2].set(xlabel='epoch', title='validation'); axs[2].legend(fontsize=8)
+    ev = [e for e in history['evals'] if 'lm_gap' in e]
+    if ev:
+        for k, label in (('lm_own', 'own pair'), ('lm_swapped', "another pair's images")):
+            axs[3].plot([e['epoch'] for e in ev], [e[k] for e in ev], marker='o', label=label)
+        axs[3].legend(fontsize=8)
+    axs[3].set(xlabel='epoch', ylabel='nats / token', title='LM loss of the references')
     fig.tight_layout()
     return fig
 
@@ -525,7 +561,7 @@ def save_figure(fig, run_dir:Path, name:str):
         d.mkdir(parents=True, exist_ok=True)
         fig.savefig(d/(name if d == Path(run_dir) else f'{Path(run_dir).name}_{name}'), dpi=80)
 
-# %% ../nbs/03_train.ipynb #8caae137
+# %% ../nbs/03_train.ipynb #8fb26719
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
     from tblip2.model import EnhancedDiffBLIP2
@@ -538,6 +574,12 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     pairs = CaptionPairs(splits['test'], model.processor, detector_config(cfg), cfg.seed, progress=progress)
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)
     refs = references_of(splits['test'], preds)
+    reliance = image_reliance(model, pairs, cfg.max_test_samples)
+    attributes = None
+    if splits['test'].boxes is not None:  # the synthetic set knows what changed: are the right words named?
+        from tblip2.evaluation import attribute_accuracy
+        attributes = {name: attribute_accuracy(p, splits['test'].boxes) for name, p in
+                      {'tblip2 (this run)': preds, 'references (first sentence)': {i: refs[i][0] for i in preds}}.items()}
     frequent = most_frequent_caption(splits['train'])
     nearest = nearest_pair_captions(splits['train'], splits['test'])
     runs = {'tblip2 (this run)': preds, 'most frequent training caption': {i: frequent for i in preds},
@@ -546,8 +588,24 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)') for name, p in runs.items()}
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
-    (out/'test_scores.json').write_text(json.dumps({k: dict(v) for k, v in scores.items()}, indent=1))
-    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs)
+    extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {})}
+    (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
+    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes)
+
+def test_report(result:dict) -> str:
+    "`test`'s result as markdown: scores and share of unique sentences per run, the image reliance, the attributes named"
+    from tblip2.evaluation import results_table, markdown_table, caption_diversity
+    import pandas as pd
+    table = results_table(result['scores'])
+    table['unique sentences'] = [caption_diversity(result['runs'][name])['unique captions'] for name in table.index]
+    r = result['reliance']
+    text = (markdown_table(table) + f"\n\nLM loss of the references (nats/token): {r['own']:.3f} given their own pair, "
+            f"{r['swapped']:.3f} given another pair's images (gap {r['gap']:.3f}).\n")
+    if result.get('attributes'):
+        attrs = pd.DataFrame(result['attributes']).T
+        text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed object's "
+                 f"colour, shape and place (chance about 0.17, 0.17, 0.11):\n\n" + markdown_table(attrs) + '\n')
+    return text
 
 # %% ../nbs/03_train.ipynb #2ff3d369
 def plot_examples(pairs:CaptionPairs, predictions:dict, k:int=4, seed:int=0):
@@ -568,7 +626,7 @@ def plot_examples(pairs:CaptionPairs, predictions:dict, k:int=4, seed:int=0):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/03_train.ipynb #b81b3590
+# %% ../nbs/03_train.ipynb #37d397fa
 def _from_text(kind:str, text:str):
     "A command-line string as the field type `kind` names"
     if kind == 'int': return int(text)
@@ -594,6 +652,4 @@ def train_cli(argv=None):
     if cfg.mode == 'train':
         train(cfg)
         if int(os.environ.get('RANK', 0)) != 0: return
-    from tblip2.evaluation import results_table, markdown_table
-    res = test(cfg)
-    print(markdown_table(results_table(res['scores'])))
+    print(test_report(test(cfg)))
