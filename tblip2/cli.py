@@ -69,7 +69,7 @@ def find_pairs(input_dir) -> tuple[list[dict], list[str]]:
     skipped = sorted(str(p) for p in files if p.is_file() and p.suffix.lower() not in IMAGE_SUFFIXES)
     return pairs, skipped
 
-# %% ../nbs/06_cli.ipynb #c67286a8
+# %% ../nbs/06_cli.ipynb #a4774767
 def detection_summary(det:Detection) -> dict:
     "The JSON-ready part of a `Detection`: clusters, threshold, whether the fallback threshold was used"
     return dict(clusters=[asdict(c) for c in det.clusters], threshold=round(float(det.threshold), 3), used_fallback=bool(det.used_fallback))
@@ -83,9 +83,11 @@ def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:Detecto
     "Detect the changes between two uint8 images and, with a `model`, describe them"
     det = detect(before, after, cfg or DetectorConfig())
     if model is None: return det, []
-    gen = dict(num_return_sequences=num_return_sequences) if num_return_sequences > 1 else {}
-    if temperature > 0: return det, model.generate([before], [after], do_sample=True, temperature=temperature, max_new_tokens=max_new_tokens, **gen)
-    return det, model.generate([before], [after], num_beams=max(num_beams, num_return_sequences), max_new_tokens=max_new_tokens, **gen)
+    # the model reads this detection: the boxes the user sees are the clusters it describes, and detection runs once
+    gen = dict(detections=[det], max_new_tokens=max_new_tokens)
+    if num_return_sequences > 1: gen['num_return_sequences'] = num_return_sequences
+    if temperature > 0: return det, model.generate([before], [after], do_sample=True, temperature=temperature, **gen)
+    return det, model.generate([before], [after], num_beams=max(num_beams, num_return_sequences), **gen)
 
 def describe_pair(pair:dict, model=None, cfg:DetectorConfig|None=None, size_policy:str='resize', **gen_kwargs) -> dict:
     "Result dict for a found pair `{name, before, after}`: descriptions and clusters, or the error"

@@ -561,7 +561,7 @@ def save_figure(fig, run_dir:Path, name:str):
         d.mkdir(parents=True, exist_ok=True)
         fig.savefig(d/(name if d == Path(run_dir) else f'{Path(run_dir).name}_{name}'), dpi=80)
 
-# %% ../nbs/03_train.ipynb #8fb26719
+# %% ../nbs/03_train.ipynb #7476f48c
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
     from tblip2.model import EnhancedDiffBLIP2
@@ -602,9 +602,11 @@ def test_report(result:dict) -> str:
     text = (markdown_table(table) + f"\n\nLM loss of the references (nats/token): {r['own']:.3f} given their own pair, "
             f"{r['swapped']:.3f} given another pair's images (gap {r['gap']:.3f}).\n")
     if result.get('attributes'):
+        from tblip2.datasets import COLOURS, SHAPES, LOCATIONS
         attrs = pd.DataFrame(result['attributes']).T
+        chance = ', '.join(f'{1 / len(v):.2f}' for v in (COLOURS, SHAPES, LOCATIONS))
         text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed object's "
-                 f"colour, shape and place (chance about 0.17, 0.17, 0.11):\n\n" + markdown_table(attrs) + '\n')
+                 f"colour, shape and place (chance about {chance}):\n\n" + markdown_table(attrs) + '\n')
     return text
 
 # %% ../nbs/03_train.ipynb #2ff3d369
