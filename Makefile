@@ -26,7 +26,7 @@ DEMO_PARAMS ?= -f nbs/demo.yaml
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
 	mkdir -p runs/demo
-	$(PY) -m papermill nbs/03_train.ipynb runs/demo/train.ipynb -k python3 --log-output $(DEMO_PARAMS)
+	$(PY) -m papermill nbs/04_train.ipynb runs/demo/train.ipynb -k python3 --log-output $(DEMO_PARAMS)
 	@echo "test split, runs/demo/test_table.md:"; cat runs/demo/test_table.md
 
 # the generated package must be exactly what the notebooks export

@@ -5,7 +5,7 @@
 # %% ../nbs/06_cli.ipynb #022b1d71
 from __future__ import annotations
 import argparse, json, os, sys, tempfile, warnings
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +14,10 @@ from .datasets import load_image, match_sizes, repo_root, SIZE_POLICIES
 from .detector import DetectorConfig, Detection, detect
 
 # %% auto #0
-__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'IMAGE_SUFFIXES', 'default_model_path',
+__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'IMAGE_SUFFIXES', 'DETECTOR_FLAGS', 'default_model_path',
            'untrained_checkpoint', 'load_model', 'find_pairs', 'detection_summary', 'describe_images', 'describe_pair',
-           'write_json_atomic', 'describe_folder', 'diff_parser', 'UsageError', 'check_args', 'format_result',
-           'diff_cli']
+           'write_json_atomic', 'describe_folder', 'diff_parser', 'UsageError', 'check_args', 'detector_config',
+           'format_result', 'diff_cli']
 
 # %% ../nbs/06_cli.ipynb #d78b73ee
 EXIT_OK = 0           # every pair was described
@@ -128,6 +128,8 @@ def describe_folder(input_dir, model=None, cfg:DetectorConfig|None=None, size_po
                 skipped_files=skipped, results=results)
 
 # %% ../nbs/06_cli.ipynb #e162dfc5
+DETECTOR_FLAGS = dict(diff_threshold_percentile=float, eps=float, min_samples=int, max_clusters=int)  # the detector settings a user tunes
+
 def diff_parser() -> argparse.ArgumentParser:
     "The arguments of `tblip2_diff`"
     p = argparse.ArgumentParser(prog='tblip2_diff', description="Describe what changed between two images (or every pair in a folder).",
@@ -141,9 +143,11 @@ def diff_parser() -> argparse.ArgumentParser:
     p.add_argument('--detector_only', action='store_true', help='boxes and cluster statistics only, no model')
     p.add_argument('--size_policy', choices=SIZE_POLICIES, default='resize', help="images of different sizes: 'resize' after to before, or 'error'")
     p.add_argument('--num_beams', type=int, default=1); p.add_argument('--max_new_tokens', type=int, default=30)
-    for f in ('diff_threshold_percentile', 'eps'): p.add_argument(f'--{f}', type=float, default=getattr(DetectorConfig, f))
-    for f in ('min_samples', 'max_clusters'): p.add_argument(f'--{f}', type=int, default=getattr(DetectorConfig, f))
-    p.add_argument('--registration', choices=('ecc', 'orb'), default=None, help='align after onto before first (unaligned photos)')
+    from fastcore.docments import docments
+    comments = docments(DetectorConfig)
+    for f, kind in DETECTOR_FLAGS.items():  # default None: the model's own detector settings, or DetectorConfig's without a model
+        p.add_argument(f'--{f}', type=kind, default=None, help=f"{comments[f]} (default: the model's; without one {getattr(DetectorConfig, f)})")
+    p.add_argument('--registration', choices=('ecc', 'orb', 'none'), default=None, help="align after onto before first (unaligned photos); 'none' turns it off")
     p.add_argument('--no_progress', action='store_true', help='batch: no progress bar')
     return p
 
@@ -164,6 +168,14 @@ def check_args(a:argparse.Namespace) -> Path|None:
     if not (model_path/'diffblip2_config.json').is_file(): raise UsageError(f"{model_path}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")
     return model_path
 
+# %% ../nbs/06_cli.ipynb #796f4d12
+def detector_config(a:argparse.Namespace, model=None) -> DetectorConfig:
+    "The model's saved detector config (or the default one), with the detector flags that were given; bad values are a `UsageError`"
+    flags = {f: getattr(a, f) for f in DETECTOR_FLAGS if getattr(a, f) is not None}
+    if a.registration is not None: flags['registration'] = None if a.registration == 'none' else a.registration
+    try: return replace(model.config.detector if model is not None else DetectorConfig(), **flags)
+    except ValueError as e: raise UsageError(f"{e}") from None
+
 # %% ../nbs/06_cli.ipynb #bd83aea3
 def format_result(r:dict) -> str:
     "A result dict as a few lines of text"
@@ -181,8 +193,8 @@ def diff_cli(argv:list[str]|None=None) -> int:
     except UsageError as e: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
     try: model = load_model(model_path) if model_path else None
     except Exception as e: print(f"tblip2_diff: error: cannot load the model in {model_path}: {type(e).__name__}: {e}", file=sys.stderr); return EXIT_USAGE
-    cfg = DetectorConfig(diff_threshold_percentile=a.diff_threshold_percentile, eps=a.eps, min_samples=a.min_samples,
-                         max_clusters=a.max_clusters, registration=a.registration)
+    try: cfg = detector_config(a, model)
+    except UsageError as e: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
     gen = dict(num_beams=a.num_beams, max_new_tokens=a.max_new_tokens)
     if a.input_dir:
         out = dict(describe_folder(a.input_dir, model, cfg, a.size_policy, progress=not a.no_progress, **gen), model_path=str(model_path or ''))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_detector.ipynb #2560c5a7
 from __future__ import annotations
-import hashlib, json, multiprocessing as mp
+import hashlib, json, os, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -493,7 +493,7 @@ class DifferenceDetector(nn.Module):
         return ClusterFeatures(features, geometry, boxes, mask)
 
 # %% ../nbs/01_detector.ipynb #bc2f363a
-CACHE_VERSION = 1  # bump when detect's output changes for the same images and config
+CACHE_VERSION = 2  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps
 
 def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> str:
     "Cache key of one pair under one config: a hash of the pixels, shapes and every config field"
@@ -502,10 +502,13 @@ def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> st
     return h.hexdigest()
 
 def save_detection(det:Detection, path):
-    "Write `det` to `path` (.npz, no pickle); the difference map is stored as float16"
-    np.savez_compressed(path, diff_map=det.diff_map.astype(np.float16), binary_map=np.packbits(det.binary_map),
-                        shape=np.array(det.binary_map.shape), meta=np.array(json.dumps(dict(
-                            clusters=[asdict(c) for c in det.clusters], threshold=det.threshold, used_fallback=det.used_fallback))))
+    "Write `det` to `path` (.npz, no pickle), exactly (float32 map), through a temporary file renamed into place"
+    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
+    with open(tmp, 'wb') as f:
+        np.savez_compressed(f, diff_map=det.diff_map.astype(np.float32), binary_map=np.packbits(det.binary_map),
+                            shape=np.array(det.binary_map.shape), meta=np.array(json.dumps(dict(
+                                clusters=[asdict(c) for c in det.clusters], threshold=det.threshold, used_fallback=det.used_fallback))))
+    os.replace(tmp, path)
 
 def load_detection(path) -> Detection:
     "Read a `Detection` written by `save_detection`"

@@ -44,31 +44,38 @@ class DiffBLIP2Config:
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
     crop_size: int = 32                   # detector crop side, pixels
-    detector: dict = field(default_factory=dict)  # `DetectorConfig` overrides, e.g. {"max_clusters": 3}
+    detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector whose clusters the model was trained on (a dict of overrides is accepted)
     # alignment losses
     itc_dim: int = 256                    # shared pair/caption embedding width for ITC
     temp_init: float = 0.07               # ITC temperature at start (as BLIP-2)
     temp_min: float = 0.001               # ITC temperature clamp, as LAVIS
-    temp_max: float = 0.5
+    temp_max: float = 0.5                 # ITC temperature clamp, upper end
     itm_depth: int = 1                    # cross-attention layers of the ITM head
-    aln_weight_itc: float = 1.0           # initial weights; the training loop may change the model's attributes
-    aln_weight_itm: float = 1.0
+    aln_weight_itc: float = 1.0           # ITC loss weight (training scales it by the epoch schedule)
+    aln_weight_itm: float = 1.0           # ITM loss weight
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
-    lm_tuning: str = "frozen"             # one of LM_TUNING
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.05
-    lora_target_modules: list = field(default_factory=lambda: ["q_proj", "v_proj"])  # OPT attention
-    gradient_checkpointing: bool = False
+    lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
+    lora_r: int = 8                       # LoRA rank (lm_tuning="lora")
+    lora_alpha: int = 16                  # LoRA scale numerator: updates are scaled by lora_alpha / lora_r
+    lora_dropout: float = 0.05            # dropout on the LoRA branch
+    lora_target_modules: list = field(default_factory=lambda: ["q_proj", "v_proj"])  # LM modules that get LoRA (OPT attention)
+    gradient_checkpointing: bool = False  # recompute BLIP-2 activations in the backward pass: less memory, ~30% slower
 
     def __post_init__(self):
+        if isinstance(self.detector, dict): self.detector = DetectorConfig(**self.detector)  # JSON, or overrides
         if self.lm_tuning not in LM_TUNING: raise ValueError(f"lm_tuning={self.lm_tuning!r}: choose one of {LM_TUNING}")
         if self.image_tokens not in IMAGE_TOKENS: raise ValueError(f"image_tokens={self.image_tokens!r}: choose one of {IMAGE_TOKENS}")
         if not 0 < self.temp_min <= self.temp_init <= self.temp_max: raise ValueError("need 0 < temp_min <= temp_init <= temp_max")
+        at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, crop_size=4, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1)
+        for name, low in at_least.items():
+            if getattr(self, name) < low: raise ValueError(f"{name}={getattr(self, name)!r}: must be at least {low}")
+        for name in ("aln_weight_itc", "aln_weight_itm"):
+            if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r}: must be a number >= 0")
+        if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout={self.lora_dropout!r}: must be in [0, 1)")
 
     @property
-    def detector_config(self) -> DetectorConfig: return DetectorConfig(**self.detector)
+    def detector_config(self) -> DetectorConfig: return self.detector
 
 # %% ../nbs/02_model.ipynb #878108cc
 SPECIAL_TOKENS = dict(pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>")

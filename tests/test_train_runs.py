@@ -7,7 +7,7 @@ from test_datasets_cli import console_script
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ['--synthetic_pairs', '[48, 8, 8]', '--batch_size', '8', '--eval_samples', '8', '--max_test_samples', '8',
-        '--log_every', '2', '--tiny_width', '32', '--image_size', '32']
+        '--log_every', '2', '--tiny_width', '32', '--image_size', '32', '--lm_tuning', 'full', '--freeze_vision', 'false']
 
 def train_cmd(tmp, *extra):
     return [console_script('tblip2_train'), *TINY, '--data_dir', str(tmp/'data'), '--run_dir', str(tmp/'run'),
@@ -64,7 +64,7 @@ def test_two_processes_train_together(tmp_path):
 def test_papermill_headless(tmp_path):
     out = tmp_path/'run'/'train.ipynb'
     out.parent.mkdir(parents=True)  # papermill does not create the output folder
-    cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'03_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT),
+    cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'04_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT),
            '-p', 'data_dir', str(tmp_path/'data'), '-p', 'run_dir', str(tmp_path/'run'), '-p', 'checkpoint_dir', str(tmp_path/'ckpt'),
            '-p', 'synthetic_pairs', '[24, 8, 8]', '-p', 'num_epochs', '1', '-p', 'image_size', '32']
     run(cmd)

@@ -1,0 +1,23 @@
+"""One source of defaults: the training notebook's papermill `parameters` cell lists every run parameter with exactly
+the default that `TrainConfig`, `DiffBLIP2Config` and `DetectorConfig` define, and nothing else."""
+import ast, json
+from pathlib import Path
+from tblip2.train import flat_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def parameters_cell(path=ROOT/'nbs'/'04_train.ipynb') -> dict:
+    cells = [c for c in json.loads(path.read_text())['cells'] if 'parameters' in c['metadata'].get('tags', [])]
+    assert len(cells) == 1, f"{path}: {len(cells)} cells tagged 'parameters'"
+    tree = ast.parse(''.join(cells[0]['source']))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+
+def test_parameters_cell_is_the_defaults():
+    cell, table = parameters_cell(), flat_fields()
+    assert sorted(set(table) - set(cell)) == [], "parameters missing from the cell"
+    assert sorted(set(cell) - set(table)) == [], "the cell has parameters no config defines"
+    wrong = {k: (v, table[k][2]) for k, v in cell.items() if v != table[k][2] or type(v) is not type(table[k][2])}
+    assert wrong == {}, f"cell value differs from the config default (cell, default): {wrong}"
+
+def test_every_parameter_has_a_comment():
+    assert [k for k, (*_, comment) in flat_fields().items() if not comment] == []
