@@ -23,6 +23,9 @@ $(STAMP): setup.py settings.ini
 # executed notebook, history, scores and plots land in runs/demo, the models in checkpoints/demo
 DEMO_PARAMS ?= -f nbs/demo.yaml
 
+# papermill's kernel looks like any notebook's: tell the progress bars to write lines to its log
+demo: export TBLIP2_PROGRESS := lines
+
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
 	mkdir -p runs/demo

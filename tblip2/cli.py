@@ -9,8 +9,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
-from .datasets import load_image, match_sizes, repo_root, SIZE_POLICIES
+from .datasets import load_image, match_sizes, repo_root, SIZE_POLICIES, progress_bar
 from .detector import DetectorConfig, Detection, detect
 
 # %% auto #0
@@ -122,7 +121,7 @@ def describe_folder(input_dir, model=None, cfg:DetectorConfig|None=None, size_po
     "Results for every pair in `input_dir` (`find_pairs`), one failure never stopping the others"
     pairs, skipped = find_pairs(input_dir)
     results = [describe_pair(p, model, cfg, size_policy, **gen_kwargs)
-               for p in tqdm(pairs, desc='pairs', unit='pair', disable=not progress, file=sys.stderr)]
+               for p in progress_bar(pairs, desc='pairs', unit='pair', disable=not progress, file=sys.stderr)]
     n_ok = sum(r['ok'] for r in results)
     return dict(input_dir=str(input_dir), n_pairs=len(results), n_ok=n_ok, n_failed=len(results) - n_ok,
                 skipped_files=skipped, results=results)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_datasets.ipynb #3183e750
 from __future__ import annotations
-import functools, hashlib, json, os, shutil, time, warnings
+import functools, hashlib, json, os, shutil, sys, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
@@ -13,17 +13,18 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
-from tqdm.auto import tqdm
+from tqdm import tqdm as plain_tqdm
+from tqdm.auto import tqdm as live_tqdm
 from fastcore.basics import patch
 from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT', 'GROUNDS', 'TEMPLATES', 'SPLITS',
-           'BOX_COLOURS', 'repo_root', 'shared_dir', 'AnnotationError', 'read_annotations', 'ImageError', 'load_image',
-           'match_sizes', 'pair_paths', 'SpotTheDiffDataset', 'location_name', 'SyntheticConfig', 'make_background',
-           'photo_background', 'object_bbox', 'draw_object', 'make_scene', 'kinds_used', 'describe_change',
-           'describe_pair', 'apply_nuisances', 'make_pair', 'make_synthetic_dataset', 'ensure_synthetic',
-           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'synthetic_cli']
+           'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError', 'read_annotations',
+           'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset', 'location_name',
+           'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object', 'make_scene',
+           'kinds_used', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair', 'make_synthetic_dataset',
+           'ensure_synthetic', 'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'synthetic_cli']
 
 # %% ../nbs/00_datasets.ipynb #246792d5
 def repo_root() -> Path:
@@ -37,6 +38,29 @@ def shared_dir() -> Path|None:
     "The shared data folder (`$TBLIP2_SHARED`, else `../shared` beside the repo), or None where it is absent"
     p = Path(os.environ.get('TBLIP2_SHARED', repo_root().parent/'shared'))
     return p if (p/'data').is_dir() else None
+
+# %% ../nbs/00_datasets.ipynb #5020ddde
+class _LineWriter:
+    "A stream wrapper that turns tqdm's carriage-return redraws into one line each"
+    def __init__(self, stream): self.stream = stream
+    def write(self, s:str):
+        s = s.replace('\r', '').rstrip()
+        if s: self.stream.write(s + '\n')
+    def flush(self): self.stream.flush()
+
+def _live() -> bool:
+    "Whether a bar redrawn in place is seen: stderr is a terminal, or this is a notebook kernel"
+    try: from IPython import get_ipython; kernel = get_ipython() is not None and 'IPKernelApp' in get_ipython().config
+    except ImportError: kernel = False
+    return kernel or sys.stderr.isatty()
+
+def progress_bar(iterable=None, mininterval:float=10.0, # seconds between lines, where the bar writes lines
+                 **kwargs):
+    "A tqdm bar, live or one line per update as `TBLIP2_PROGRESS` (auto, lines, live, off) and the output decide"
+    mode = os.environ.get('TBLIP2_PROGRESS', 'auto')
+    if mode == 'off': kwargs['disable'] = True
+    if mode == 'live' or (mode == 'auto' and _live()): return live_tqdm(iterable, **kwargs)
+    return plain_tqdm(iterable, file=_LineWriter(kwargs.pop('file', sys.stderr)), mininterval=mininterval, ascii=True, **kwargs)
 
 # %% ../nbs/00_datasets.ipynb #7f723ac0
 class AnnotationError(ValueError):
@@ -466,7 +490,7 @@ def make_synthetic_dataset(out_dir, # the folder to create (Spot-the-Diff layout
     if work.exists(): shutil.rmtree(work)
     (work/'resized_images').mkdir(parents=True); (work/'annotations').mkdir()
     counts, index = dict(zip(SPLITS, (n_train, n_val, n_test))), 0
-    bar = tqdm(total=sum(counts.values()), desc='synthetic pairs', disable=not progress)
+    bar = progress_bar(total=sum(counts.values()), desc='synthetic pairs', disable=not progress)
     for split, n in counts.items():
         entries, boxes, nuisance = [], {}, {}
         for _ in range(n):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np, cv2, torch
 import torch.nn as nn, torch.nn.functional as F
 from PIL import Image
-from tqdm.auto import tqdm
+from .datasets import progress_bar
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'compute_difference_map', 'Threshold',
@@ -548,7 +548,7 @@ def detect_many(pairs_or_dataset, cfg:DetectorConfig|None=None,
             if cache: save_detection(det, cache/f'{key}.npz')
         todo.clear()
     try:
-        for i, item in enumerate(tqdm(pairs_or_dataset, total=len(pairs_or_dataset), disable=not progress, desc='detect')):
+        for i, item in enumerate(progress_bar(pairs_or_dataset, total=len(pairs_or_dataset), disable=not progress, desc='detect')):
             before, after = _pair(item)
             key = detection_key(np.asarray(before), np.asarray(after), cfg) if cache else None
             out.append(load_detection(cache/f'{key}.npz') if cache and (cache/f'{key}.npz').exists() else None)

@@ -12,23 +12,22 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
-from tqdm.auto import tqdm
 from safetensors.torch import save_file, load_file
 
-from .datasets import SpotTheDiffDataset, ensure_synthetic, repo_root
+from .datasets import SpotTheDiffDataset, ensure_synthetic, repo_root, progress_bar
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'TrainConfig',
-           'flat_fields', 'flat_params', 'check_config', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state',
-           'unflatten_state', 'write_atomic_dir', 'save_checkpoint', 'load_training_state', 'load_splits',
-           'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for',
-           'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state',
-           'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'prepare_run', 'training_state', 'restore',
-           'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
-           'weights_digest', 'train', 'write_history', 'plot_history', 'save_figure', 'test', 'test_report',
-           'plot_examples', 'train_cli']
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'LOSS_TERMS',
+           'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'resolve_paths', 'lr_factor', 'itc_weight',
+           'flatten_state', 'unflatten_state', 'write_atomic_dir', 'save_checkpoint', 'load_training_state',
+           'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups',
+           'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance',
+           'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'prepare_run',
+           'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
+           'end_of_epoch', 'weights_digest', 'train', 'write_history', 'plot_history', 'save_figure', 'test',
+           'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -258,7 +257,7 @@ class CaptionPairs(Dataset):
         side = processor.image_processor.size['height']
         preload = len(ds) * 2 * 3 * side * side * 4 < preload_limit_gb * 2**30  # else pixels are made per item, in the workers
         self.detections, pixels = [], []
-        for start in tqdm(range(0, len(ds), chunk), desc=f'{ds.split}: detect, pixels', disable=not progress):
+        for start in progress_bar(range(0, len(ds), chunk), desc=f'{ds.split}: detect, pixels', disable=not progress):
             items = [ds[i] for i in range(start, min(start + chunk, len(ds)))]
             # in this process: a few ms a pair, cached on disk, and no fork of a process that holds torch and OpenCV threads
             self.detections += detect_many(items, detector_cfg, num_workers=0, progress=False, cache_dir=cache)
@@ -314,7 +313,7 @@ def generate_for(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32, 
     model.eval()
     n = len(pairs) if n is None else min(n, len(pairs))
     out = {}
-    for start in tqdm(range(0, n, batch_size), desc='generate', disable=not progress):
+    for start in progress_bar(range(0, n, batch_size), desc='generate', disable=not progress):
         batch = collate_pairs([pairs[i] for i in range(start, min(start + batch_size, n))])
         dets = [pairs.detections[i] for i in batch['index']]
         caps = model.generate(batch['before'].to(model.device), batch['after'].to(model.device), detections=dets, max_new_tokens=30, **generate_kwargs)
@@ -465,47 +464,52 @@ def restore(run:Run, saved:dict):
     if changed: run.accelerator.print(f"warning: resuming with settings that differ from the checkpoint's (was, now): {changed}")
     run.accelerator.print(f"resumed from {run.paths['latest']}: {run.state.epoch} epochs, {run.state.step} steps done")
 
-# %% ../nbs/04_train.ipynb #2caeaa2e
+# %% ../nbs/04_train.ipynb #9fea7ca8
+LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss')
+
 class NonFiniteLoss(FloatingPointError):
     "The loss became NaN or infinite"
 
-def check_finite(out, step:int):
-    "Stop with a clear message when a loss term is NaN or infinite"
-    terms = {k: getattr(out, k).item() for k in ('loss', 'lm_loss', 'itc_loss', 'itm_loss')}
-    if not all(math.isfinite(v) for v in terms.values()):
+def check_finite(terms:dict, step:int):
+    "Stop with a clear message when a loss term in `terms` (`{name: float}`) is NaN or infinite"
+    if not all(math.isfinite(terms[k]) for k in LOSS_TERMS if k in terms):
         raise NonFiniteLoss(f"non-finite loss at step {step}: {terms}. Lower learning_rate, use precision='fp32' or 'bf16' "
                             f"instead of 'fp16', or check the data; the latest checkpoint is kept.")
 
+# %% ../nbs/04_train.ipynb #221327f2
 def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     "One epoch over the training pairs; returns mean loss terms, samples/s and the share of time spent waiting for data"
     cfg, acc, core = run.cfg, run.accelerator, run.core
     core.aln_weight_itc, core.aln_weight_itm = itc_weight(epoch, core.config.aln_weight_itc, cfg.itc_schedule), core.config.aln_weight_itm
     run.train_pairs.set_epoch(epoch); run.loader.set_epoch(epoch)
     run.model.train()
-    sums, n, wait, start = Counter(), 0, 0.0, time.perf_counter()
-    bar = tqdm(total=len(run.loader), desc=f'epoch {epoch}', disable=not (progress and acc.is_local_main_process), leave=False)
-    it, t = iter(run.loader), time.perf_counter()
-    for batch in it:
+    sums, n, wait, start = {}, 0, 0.0, time.perf_counter()
+    bar = progress_bar(total=len(run.loader), desc=f'epoch {epoch}', disable=not (progress and acc.is_local_main_process), leave=False)
+    t = time.perf_counter()
+    for batch in run.loader:
         wait += time.perf_counter() - t
         with acc.accumulate(run.model):
             dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
             out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets)
-            check_finite(out, run.state.step)
             acc.backward(out.loss)
             if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), cfg.max_grad_norm)
             run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
-        terms = {k: getattr(out, k).item() for k in ('loss', 'lm_loss', 'itc_loss', 'itm_loss', 'temp')}
-        sums.update(terms); n += 1
+        for k in (*LOSS_TERMS, 'temp'): sums[k] = sums.get(k, 0) + getattr(out, k).detach().double()  # no sync here
+        n += 1
         if acc.sync_gradients:
             run.state.step += 1
             if run.state.step % cfg.log_every == 0:
+                terms = {k: getattr(out, k).item() for k in (*LOSS_TERMS, 'temp')}
+                check_finite(terms, run.state.step)
                 run.state.history['steps'].append(dict(step=run.state.step, epoch=epoch, lr=run.scheduler.get_last_lr()[0], **terms))
-        bar.update(); bar.set_postfix(loss=f"{terms['loss']:.3f}")
+                bar.set_postfix(loss=f"{terms['loss']:.3f}", refresh=False)
+        bar.update()
         t = time.perf_counter()
     bar.close()
+    means = {k: (v / max(n, 1)).item() for k, v in sums.items()}
+    check_finite(means, run.state.step)
     seconds = time.perf_counter() - start
-    return dict(epoch=epoch, **{k: v / max(n, 1) for k, v in sums.items()}, seconds=seconds,
-                samples_per_s=n * cfg.batch_size * acc.num_processes / seconds, data_wait=wait / seconds)
+    return dict(epoch=epoch, **means, seconds=seconds, samples_per_s=n * cfg.batch_size * acc.num_processes / seconds, data_wait=wait / seconds)
 
 # %% ../nbs/04_train.ipynb #6d03b0f2
 def validate(run:Run) -> dict:
@@ -520,6 +524,7 @@ def validate(run:Run) -> dict:
     from accelerate.utils import broadcast_object_list
     return broadcast_object_list([scores])[0]
 
+# %% ../nbs/04_train.ipynb #10c4419e
 def prune_checkpoints(folder:Path, keep:int) -> list[Path]:
     "Delete all but the newest `keep` periodic checkpoints (`epoch-NNNN`) in `folder` (0: keep all); returns the deleted"
     periodic = sorted(p for p in Path(folder).glob('epoch-[0-9]*') if p.is_dir())
@@ -646,6 +651,7 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
     return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes)
 
+# %% ../nbs/04_train.ipynb #673d53ec
 def test_report(result:dict) -> str:
     "`test`'s result as markdown: scores and share of unique sentences per run, the image reliance, the attributes named"
     from tblip2.evaluation import results_table, markdown_table, caption_diversity
