@@ -29,7 +29,7 @@ demo: export TBLIP2_PROGRESS := lines
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png
 	mkdir -p runs/demo
-	$(PY) -m papermill nbs/04_train.ipynb runs/demo/train.ipynb -k python3 --log-output $(DEMO_PARAMS)
+	$(PY) -m papermill nbs/04_train.ipynb runs/demo/train.ipynb -k python3 --log-output --no-progress-bar $(DEMO_PARAMS)
 	@echo "test split, runs/demo/test_table.md:"; cat runs/demo/test_table.md
 
 # the generated package must be exactly what the notebooks export

@@ -21,3 +21,11 @@ def test_parameters_cell_is_the_defaults():
 
 def test_every_parameter_has_a_comment():
     assert [k for k, (*_, comment) in flat_fields().items() if not comment] == []
+
+def test_help_shows_each_parameter_with_its_comment():
+    import subprocess, sys
+    from test_datasets_cli import console_script
+    out = subprocess.run([console_script('tblip2_train'), '--help'], capture_output=True, text=True, check=True).stdout
+    for name in ('use_clusters', 'lora_target_modules', 'gradient_checkpointing', 'eps', 'data_seed', 'save_total_limit'):
+        comment = flat_fields()[name][3]
+        assert f'--{name}' in out and ' '.join(comment.split()[:4]) in ' '.join(out.split()), name

@@ -1,6 +1,6 @@
 """Training as a user runs it: the console script killed mid-epoch and rerun, two data-parallel
 processes, and the notebook through papermill."""
-import json, re, signal, subprocess, sys, time
+import json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 from test_datasets_cli import console_script
@@ -64,10 +64,16 @@ def test_two_processes_train_together(tmp_path):
 def test_papermill_headless(tmp_path):
     out = tmp_path/'run'/'train.ipynb'
     out.parent.mkdir(parents=True)  # papermill does not create the output folder
-    cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'04_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT),
+    cmd = [sys.executable, '-m', 'papermill', str(ROOT/'nbs'/'04_train.ipynb'), str(out), '-k', 'python3', '--cwd', str(ROOT), '--no-progress-bar', '--log-output',
            '-p', 'data_dir', str(tmp_path/'data'), '-p', 'run_dir', str(tmp_path/'run'), '-p', 'checkpoint_dir', str(tmp_path/'ckpt'),
-           '-p', 'synthetic_pairs', '[24, 8, 8]', '-p', 'num_epochs', '1', '-p', 'image_size', '32']
-    run(cmd)
+           '-p', 'synthetic_pairs', '[24, 8, 8]', '-p', 'num_epochs', '1', '-p', 'image_size', '32',
+           '-p', 'use_diff_features', 'False', '-p', 'max_clusters', '2', '-p', 'lm_tuning', 'lora']  # a model and a detector switch
+    env = {**os.environ, 'TBLIP2_PROGRESS': 'lines'}
+    log = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert log.returncode == 0, log.stderr[-3000:]
+    assert '\r' not in log.stdout + log.stderr, "progress bars should write lines into papermill's log"
+    saved = json.loads((tmp_path/'ckpt'/'best'/'diffblip2_config.json').read_text())['diffblip2']
+    assert (saved['use_diff_features'], saved['detector']['max_clusters'], saved['lm_tuning']) == (False, 2, 'lora'), saved
     for name in ('train.ipynb', 'history.json', 'history.png', 'examples.png', 'test_scores.json', 'test_predictions.json', 'test_table.md'):
         assert (tmp_path/'run'/name).is_file(), name
     nb = json.loads(out.read_text())
