@@ -15,10 +15,11 @@ from PIL import Image
 from .datasets import progress_bar
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'compute_difference_map', 'Threshold',
-           'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
-           'Detection', 'detect', 'box_iou', 'match_boxes', 'plot_detection', 'pixel_scores', 'crop_boxes',
-           'ClusterFeatures', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
+__all__ = ['CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map',
+           'Threshold', 'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster',
+           'clusters_from_labels', 'Detection', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'plot_detection',
+           'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'DifferenceDetector', 'detection_key', 'save_detection',
+           'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -45,6 +46,9 @@ class DetectorConfig:
     eps: float = 3.5                     # DBSCAN neighbourhood radius in pixels
     min_samples: int = 20                # DBSCAN core-point threshold, the point itself included
     max_clusters: int = 5                # keep this many of the largest clusters
+    # for the captioner
+    crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that the captioner's CNN sees
+    full_res_crops: bool = True          # cut them here, at the images' full resolution (else the model cuts them from its smaller input)
 
     def __post_init__(self):
         r = int(self.eps) if self.eps > 0 else 0; k = np.arange(-r, r + 1)
@@ -52,7 +56,8 @@ class DetectorConfig:
         checks = {'colour_space': self.colour_space in ('lab', 'rgb', 'grey'), 'registration': self.registration in (None, 'ecc', 'orb'),
                   'eps': self.eps > 0, 'min_samples': 1 <= self.min_samples <= disk, 'max_clusters': self.max_clusters >= 1,
                   'diff_threshold_percentile': 0 < self.diff_threshold_percentile < 100, 'blur_sigma': self.blur_sigma >= 0,
-                  'min_side': self.min_side >= 1, 'max_foreground': 0 < self.max_foreground <= 1, 'shift_tolerance': self.shift_tolerance >= 0}
+                  'min_side': self.min_side >= 1, 'max_foreground': 0 < self.max_foreground <= 1, 'shift_tolerance': self.shift_tolerance >= 0,
+                  'crop_size': self.crop_size >= 4}
         bad = [k for k, ok in checks.items() if not ok]
         if bad: raise ValueError(f'DetectorConfig: invalid {", ".join(f"{k}={getattr(self, k)!r}" for k in bad)}'
                                  + (f' (with eps={self.eps} a core pixel can have at most {disk} neighbours)' if 'min_samples' in bad else ''))
@@ -160,15 +165,20 @@ def _distance(a, b, weights, tolerance=0):
     return cv2.sqrt(best)
 
 # %% ../nbs/01_detector.ipynb #7eb141d7
-def compute_difference_map(before, after, cfg:DetectorConfig|None=None) -> np.ndarray:
-    "Per-pixel colour difference (HxW float32, in before's pixels) robust to noise, illumination and, with registration, jitter"
-    cfg = cfg or DetectorConfig()
+def aligned_rgb(before, after, cfg:DetectorConfig) -> tuple[np.ndarray, np.ndarray]:
+    "Both images as uint8 RGB of before's size (after resized only with `resize_mismatched`)"
     before, after = as_rgb(before, 'before', cfg.min_side), as_rgb(after, 'after', cfg.min_side)
     if before.shape != after.shape:
         if not cfg.resize_mismatched:
             raise ValueError(f'before is {before.shape[1]}x{before.shape[0]} but after is {after.shape[1]}x{after.shape[0]}: '
                              'resize one of them, or set DetectorConfig(resize_mismatched=True)')
         after = cv2.resize(after, before.shape[1::-1], interpolation=cv2.INTER_AREA)
+    return before, after
+
+def compute_difference_map(before, after, cfg:DetectorConfig|None=None) -> np.ndarray:
+    "Per-pixel colour difference (HxW float32, in before's pixels) robust to noise, illumination and, with registration, jitter"
+    cfg = cfg or DetectorConfig()
+    before, after = aligned_rgb(before, after, cfg)
     valid = np.ones(before.shape[:2], bool)
     if cfg.registration: after, valid = register(before, after, cfg.registration)[:2]
     if cfg.blur_sigma > 0: before, after = [cv2.GaussianBlur(im, (0, 0), cfg.blur_sigma) for im in (before, after)]
@@ -358,11 +368,26 @@ class Detection:
     clusters: list[Cluster]   # at most max_clusters, largest first
     threshold: float          # the threshold applied to diff_map
     used_fallback: bool       # True: the percentile threshold replaced Otsu's
+    crops: np.ndarray|None = None  # (n, 7, S, S) uint8 per cluster: difference (x 255 / the map's max), before RGB, after RGB
 
     @property
     def boxes(self) -> np.ndarray:
         "Cluster boxes as an (n, 4) int array of x0, y0, x1, y1 (x1, y1 exclusive)"
         return np.array([c.bbox for c in self.clusters], np.int64).reshape(-1, 4)
+
+# %% ../nbs/01_detector.ipynb #fa43f080
+def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clusters:list[Cluster], size:int) -> np.ndarray:
+    "Crops `(n, 7, size, size)` uint8 of each cluster's box: difference (scaled to 0-255 by the map's max), before RGB, after RGB"
+    scale = 255 / max(float(diff_map.max()), 1e-6)
+    layers = np.concatenate([np.clip(diff_map * scale, 0, 255)[..., None], before, after], -1).astype(np.float32)  # (H, W, 7)
+    out = np.zeros((len(clusters), 7, size, size), np.uint8)
+    for i, c in enumerate(clusters):
+        x0, y0, x1, y1 = c.bbox
+        box = layers[y0:y1, x0:x1]
+        how = cv2.INTER_AREA if box.shape[0] >= size and box.shape[1] >= size else cv2.INTER_LINEAR
+        parts = [cv2.resize(np.ascontiguousarray(box[..., s]), (size, size), interpolation=how) for s in (slice(0, 1), slice(1, 4), slice(4, 7))]
+        out[i] = np.rint(np.concatenate([p.reshape(size, size, -1) for p in parts], -1)).clip(0, 255).transpose(2, 0, 1)  # OpenCV: <= 4 channels
+    return out
 
 # %% ../nbs/01_detector.ipynb #7068fa15
 def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
@@ -372,7 +397,9 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
     binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
-    return Detection(diff_map, binary_map, clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters), t.threshold, t.used_fallback)
+    clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters)
+    crops = crop_clusters(*aligned_rgb(before, after, cfg), diff_map, clusters, cfg.crop_size) if cfg.full_res_crops else None
+    return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops)
 
 # %% ../nbs/01_detector.ipynb #7b1b03c6
 def box_iou(a, b) -> np.ndarray:
@@ -446,9 +473,10 @@ class DifferenceDetector(nn.Module):
 
     def __init__(self, cfg:DetectorConfig|None=None,
                  cluster_embed_dim:int=256, # size of each cluster's feature vector
-                 crop_size:int=32):         # side of the square crops the CNN sees
+                 crop_size:int|None=None):  # side of the square crops it cuts itself (default: the config's)
         super().__init__()
-        self.cfg, self.cluster_embed_dim, self.crop_size = cfg or DetectorConfig(), cluster_embed_dim, crop_size
+        self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
+        self.crop_size = crop_size or self.cfg.crop_size
         conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
         self.crop_encoder = nn.Sequential(*conv(7, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
@@ -476,24 +504,27 @@ class DifferenceDetector(nn.Module):
                 mask[b, k] = True
         return boxes, geometry, mask
 
-    def forward(self, diff_map:torch.Tensor, before:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]]) -> ClusterFeatures:
+    def forward(self, diff_map:torch.Tensor, before:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]],
+                crops:torch.Tensor|None=None, # (B, K, 7, S, S) crops cut at full resolution (`Detection.crops`, normalised): used as they are
+               ) -> ClusterFeatures:
         "Features of each image's clusters: `diff_map` (B, H, W) at detection resolution, `before`, `after` (B, 3, h, w) at any resolution"
         B, H, W = diff_map.shape
         if before.shape[0] != B or after.shape[0] != B or len(clusters) != B:
             raise ValueError(f'batch sizes differ: diff_map {B}, before {before.shape[0]}, after {after.shape[0]}, clusters {len(clusters)}')
         boxes, geometry, mask = self._layout(clusters, H, W, diff_map.device)                  # (B, K, 4), (B, K, G), (B, K)
-        diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]           # (B, H, W) in [0, 1]
-        diff_crops = crop_boxes(diff[:, None].to(after.dtype), boxes, self.crop_size)          # (B, K, 1, S, S)
-        # both images: what disappeared is only in the before crop, what appeared only in the after crop
-        before_crops, after_crops = crop_boxes(before, boxes, self.crop_size), crop_boxes(after, boxes, self.crop_size)  # (B, K, 3, S, S)
-        x = torch.cat([diff_crops, before_crops, after_crops], 2).flatten(0, 1)               # (B*K, 7, S, S)
+        if crops is None:  # cut them here, from the images as given
+            diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]       # (B, H, W) in [0, 1]
+            diff_crops = crop_boxes(diff[:, None].to(after.dtype), boxes, self.crop_size)      # (B, K, 1, S, S)
+            # both images: what disappeared is only in the before crop, what appeared only in the after crop
+            crops = torch.cat([diff_crops, crop_boxes(before, boxes, self.crop_size), crop_boxes(after, boxes, self.crop_size)], 2)
+        x = crops.to(after.dtype).flatten(0, 1)                                                # (B*K, 7, S, S)
         crop_features = self.crop_encoder(x).view(B, self.max_clusters, -1)                   # (B, K, 128)
         features = self.proj(torch.cat([crop_features, geometry.to(crop_features.dtype)], -1)) # (B, K, D)
         features = features * mask[..., None]                                                  # padding is exactly zero
         return ClusterFeatures(features, geometry, boxes, mask)
 
 # %% ../nbs/01_detector.ipynb #bc2f363a
-CACHE_VERSION = 2  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps
+CACHE_VERSION = 3  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps; 3: crops
 
 def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> str:
     "Cache key of one pair under one config: a hash of the pixels, shapes and every config field"
@@ -506,7 +537,7 @@ def save_detection(det:Detection, path):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
     with open(tmp, 'wb') as f:
         np.savez_compressed(f, diff_map=det.diff_map.astype(np.float32), binary_map=np.packbits(det.binary_map),
-                            shape=np.array(det.binary_map.shape), meta=np.array(json.dumps(dict(
+                            shape=np.array(det.binary_map.shape), **({} if det.crops is None else dict(crops=det.crops)), meta=np.array(json.dumps(dict(
                                 clusters=[asdict(c) for c in det.clusters], threshold=det.threshold, used_fallback=det.used_fallback))))
     os.replace(tmp, path)
 
@@ -516,7 +547,7 @@ def load_detection(path) -> Detection:
         shape, meta = tuple(z['shape']), json.loads(str(z['meta']))
         binary = np.unpackbits(z['binary_map'], count=int(np.prod(shape))).reshape(shape).astype(bool)
         return Detection(z['diff_map'].astype(np.float32), binary, [Cluster.from_dict(c) for c in meta['clusters']],
-                         float(meta['threshold']), bool(meta['used_fallback']))
+                         float(meta['threshold']), bool(meta['used_fallback']), z['crops'] if 'crops' in z.files else None)
 
 # %% ../nbs/01_detector.ipynb #dea80f54
 def _pair(item):

@@ -5,7 +5,7 @@
 # %% ../nbs/02_model.ipynb #b6f151e6
 from __future__ import annotations
 import json, pickle
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
 import torch
@@ -23,9 +23,9 @@ from .detector import DetectorConfig, DifferenceDetector, detect, compute_differ
 __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
            'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
-           'splice_visual_prefix', 'build_lm_inputs', 'ClusterEncoder', 'geometry_dim', 'FusionLayer', 'ITMHead',
-           'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output',
-           'EnhancedDiffBLIP2', 'load_state_dict_file', 'full_size_model']
+           'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
+           'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding',
+           'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'load_state_dict_file', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -41,9 +41,9 @@ class DiffBLIP2Config:
     image_tokens: str = "patches"         # ViT tokens of each image in the memory: "patches" (all, as BLIP-2) or "cls" (the class token)
     use_diff_features: bool = True        # after-before ViT tokens in the Q-Former's memory
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
+    cluster_prefix: bool = False          # the cluster tokens also go straight into the LM's prefix, after the Q-Former's queries
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
-    crop_size: int = 32                   # detector crop side, pixels
     detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector whose clusters the model was trained on (a dict of overrides is accepted)
     # alignment losses
     itc_dim: int = 256                    # shared pair/caption embedding width for ITC
@@ -67,7 +67,7 @@ class DiffBLIP2Config:
         if self.lm_tuning not in LM_TUNING: raise ValueError(f"lm_tuning={self.lm_tuning!r}: choose one of {LM_TUNING}")
         if self.image_tokens not in IMAGE_TOKENS: raise ValueError(f"image_tokens={self.image_tokens!r}: choose one of {IMAGE_TOKENS}")
         if not 0 < self.temp_min <= self.temp_init <= self.temp_max: raise ValueError("need 0 < temp_min <= temp_init <= temp_max")
-        at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, crop_size=4, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1)
+        at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1)
         for name, low in at_least.items():
             if getattr(self, name) < low: raise ValueError(f"{name}={getattr(self, name)!r}: must be at least {low}")
         for name in ("aln_weight_itc", "aln_weight_itm"):
@@ -221,6 +221,12 @@ def build_lm_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_to
     return dict(input_ids=input_ids, attention_mask=(torch.arange(T) < torch.tensor(
         [len(head) + len(ids) for ids in caption_ids])[:, None]).long(), labels=labels)
 
+def with_prefix_mask(attention_mask:torch.Tensor, prefix_mask:torch.Tensor) -> torch.Tensor:
+    "`attention_mask` (B, T) with its first P positions set from `prefix_mask` (B, P): padded cluster slots are not attended"
+    out = attention_mask.expand(prefix_mask.shape[0], -1).clone()
+    out[:, :prefix_mask.shape[1]] = prefix_mask.to(out.dtype)
+    return out
+
 # %% ../nbs/02_model.ipynb #098fd106
 class ClusterEncoder(nn.Module):
     "Cluster tokens `(B, K, Dv)` from the detector's CNN features and geometric encoding"
@@ -320,6 +326,7 @@ class DiffEncoding:
     visual_prefix: torch.Tensor   # (B, Q, Dl) what replaces the image tokens in the LM input
     pair_embed: torch.Tensor      # (B, E) normalised ITC embedding of the pair
     segment_lengths: dict         # tokens per segment, e.g. {"before": 257, ..., "clusters": 5}
+    prefix_mask: torch.Tensor     # (B, P) True = a real prefix token (a padded cluster slot is False)
 
 @dataclass
 class DiffBLIP2Output:
@@ -342,12 +349,13 @@ class EnhancedDiffBLIP2(nn.Module):
         c, bc = self.config, blip2_model.config
         dv, dq = bc.vision_config.hidden_size, bc.qformer_config.hidden_size
         dl = blip2_model.get_input_embeddings().embedding_dim
-        self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim, crop_size=c.crop_size)
+        self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim)
         self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
         self.itm_head = ITMHead(dl, dq, bc.qformer_config.num_attention_heads, c.itm_depth)
+        self.cluster_to_lm = nn.Linear(dv, dl) if c.cluster_prefix and c.use_clusters else None  # the direct path
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
         self.apply_tuning()
 
@@ -396,17 +404,33 @@ def vision_tokens(self:EnhancedDiffBLIP2, pixel_values:torch.Tensor) -> torch.Te
         return vision(pixel_values=pixel_values.to(vision.dtype)).last_hidden_state
 
 @patch
+def detection_crops(self:EnhancedDiffBLIP2, detections:list) -> torch.Tensor|None:
+    "The detections' full-resolution crops `(B, K, 7, S, S)`, scaled as the model's pixels are; None unless every detection has them"
+    crops = [getattr(d, "crops", None) for d in detections]
+    if any(c is None for c in crops) or len({c.shape[1:] for c in crops}) > 1: return None
+    ip = self.processor.image_processor
+    mean, std = (torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1) for v in (ip.image_mean, ip.image_std))
+    out = torch.zeros(len(crops), self.max_clusters, *crops[0].shape[1:])  # padding slots stay zero
+    for b, c in enumerate(crops):
+        x = torch.from_numpy(np.asarray(c[:self.max_clusters])).float() / 255     # (n, 7, S, S)
+        x[:, 1:4], x[:, 4:7] = (x[:, 1:4] - mean) / std, (x[:, 4:7] - mean) / std  # as the processor normalises pixels
+        out[b, :len(x)] = x
+    return out.to(self.device, next(self.diff_detector.parameters()).dtype)
+
+@patch
 def cluster_tokens(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor]:
     "Cluster tokens `(B, K, Dv)` and mask `(B, K)` from one detection per pair"
     dtype = next(self.diff_detector.parameters()).dtype
     diff_maps = [torch.as_tensor(np.asarray(d.diff_map), dtype=dtype) for d in detections]
     before_pixels, after_pixels = before_pixels.to(dtype), after_pixels.to(dtype)
+    crops = self.detection_crops(detections)  # (B, K, 7, S, S) at full resolution, or None: cut from the pixels
     if len({m.shape for m in diff_maps}) > 1:  # detector resolution differs between pairs: one at a time
-        parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1], [d.clusters])
+        parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1], [d.clusters],
+                                    None if crops is None else crops[i:i + 1])
                  for i, (m, d) in enumerate(zip(diff_maps, detections))]
         feats, geom, mask = (torch.cat([getattr(p, k) for p in parts]) for k in ("features", "geometry", "mask"))
     else:
-        out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels, [d.clusters for d in detections])
+        out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels, [d.clusters for d in detections], crops)
         feats, geom, mask = out.features, out.geometry, out.mask  # (B, K, F), (B, K, G), (B, K)
     dtype = self.cluster_encoder.norm.weight.dtype
     return self.cluster_encoder(feats.to(dtype), geom.to(dtype), mask), mask
@@ -449,8 +473,13 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None)
                                  encoder_attention_mask=memory_mask.long()).last_hidden_state  # (B, Q, Dq)
     visual_prefix = blip2.language_projection(query_output.to(blip2.language_projection.weight.dtype))  # (B, Q, Dl)
     pair_embed = F.normalize(self.itc_pair_proj(query_output.mean(1).to(self.itc_pair_proj.weight.dtype)), dim=-1)  # (B, E)
+    prefix_mask = torch.ones(visual_prefix.shape[:2], dtype=torch.bool, device=self.device)  # (B, Q)
+    if self.cluster_to_lm is not None:  # the direct path: each cluster token is one more prefix token the LM reads itself
+        tokens, mask = segments["clusters"]
+        visual_prefix = torch.cat([visual_prefix, self.cluster_to_lm(tokens.to(self.cluster_to_lm.weight.dtype))], 1)  # (B, Q + K, Dl)
+        prefix_mask = torch.cat([prefix_mask, mask], 1)                                                       # (B, Q + K)
     return DiffEncoding(memory, memory_mask, query_output, visual_prefix, pair_embed,
-                        {k: v[0].shape[1] for k, v in segments.items()})
+                        {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask)
 
 # %% ../nbs/02_model.ipynb #6de9c9f3
 @patch
@@ -479,6 +508,7 @@ def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, re
     lm_in = {k: v.to(self.device) for k, v in build_lm_inputs(self.tokenizer, captions, self.config.prompt,
              enc.visual_prefix.shape[1], self.config.max_caption_tokens).items()}
     if captions is None: lm_in = {k: v.expand(enc.visual_prefix.shape[0], -1) for k, v in lm_in.items()}
+    lm_in["attention_mask"] = with_prefix_mask(lm_in["attention_mask"], enc.prefix_mask)
     inputs_embeds = splice_visual_prefix(self.blip2_model, lm_in["input_ids"], enc.visual_prefix)  # (B, T, Dl)
     logits = self.blip2_model.language_model(inputs_embeds=inputs_embeds, attention_mask=lm_in["attention_mask"]).logits  # (B, T, V)
     out = DiffBLIP2Output(logits=logits, encoding=enc, labels=lm_in["labels"] if captions is not None else None)
@@ -521,7 +551,7 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
     inputs_embeds = splice_visual_prefix(self.blip2_model, input_ids, enc.visual_prefix)  # (B, T, Dl)
     tok = self.tokenizer
     ids = self.blip2_model.language_model.generate(
-        inputs_embeds=inputs_embeds, attention_mask=torch.ones_like(input_ids), max_new_tokens=max_new_tokens,
+        inputs_embeds=inputs_embeds, attention_mask=with_prefix_mask(torch.ones_like(input_ids), enc.prefix_mask), max_new_tokens=max_new_tokens,
         num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
     return [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]  # only new tokens come back from embeds
 
@@ -574,7 +604,10 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     processor = Blip2Processor.from_pretrained(save_dir, local_files_only=True)
     with torch.device("meta"):  # shapes only: no random init of billions of weights the file overwrites
         blip2 = Blip2ForConditionalGeneration(Blip2Config.from_dict(meta["blip2"]))
-        model = cls(blip2, processor, DiffBLIP2Config(**meta["diffblip2"]))
+        config = meta["diffblip2"]
+        if "crop_size" in config:  # saved before the detector cut full-resolution crops: the model cuts its own, as it did
+            config["detector"] = {**config.get("detector", {}), "crop_size": config.pop("crop_size"), "full_res_crops": False}
+        model = cls(blip2, processor, DiffBLIP2Config(**config))
     unsaved = [n for n, _ in model.named_buffers() if n not in model.state_dict()]
     if unsaved: raise RuntimeError(f"non-persistent buffers {unsaved} would be left uninitialised: load them explicitly")
     model.to_empty(device="cpu"); blip2.tie_weights()  # to_empty unties the LM head from the embeddings
