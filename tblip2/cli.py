@@ -78,12 +78,14 @@ def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:Detecto
                     max_new_tokens:int=30, # longest description, in tokens
                     num_return_sequences:int=1, # descriptions per pair (the best beams, or samples)
                     temperature:float=0.0, # > 0: sample at this temperature instead of searching
-                    ) -> tuple[Detection, list[str]]:
+                    per_change:bool=False, # one description per detected change, `{'sentence', 'bbox'}`, instead of one per pair
+                    ) -> tuple[Detection, list]:
     "Detect the changes between two uint8 images and, with a `model`, describe them"
     det = detect(before, after, cfg or DetectorConfig())
     if model is None: return det, []
     # the model reads this detection: the boxes the user sees are the clusters it describes, and detection runs once
     gen = dict(detections=[det], max_new_tokens=max_new_tokens)
+    if per_change: return det, model.generate([before], [after], num_beams=num_beams, per_change=True, **gen)[0]
     if num_return_sequences > 1: gen['num_return_sequences'] = num_return_sequences
     if temperature > 0: return det, model.generate([before], [after], do_sample=True, temperature=temperature, **gen)
     return det, model.generate([before], [after], num_beams=max(num_beams, num_return_sequences), **gen)
@@ -142,6 +144,7 @@ def diff_parser() -> argparse.ArgumentParser:
     p.add_argument('--detector_only', action='store_true', help='boxes and cluster statistics only, no model')
     p.add_argument('--size_policy', choices=SIZE_POLICIES, default='resize', help="images of different sizes: 'resize' after to before, or 'error'")
     p.add_argument('--num_beams', type=int, default=1); p.add_argument('--max_new_tokens', type=int, default=30)
+    p.add_argument('--per_change', action='store_true', help='one description per detected change, each with its box (default: one per pair)')
     from fastcore.docments import docments
     comments = docments(DetectorConfig)
     for f, kind in DETECTOR_FLAGS.items():  # default None: the model's own detector settings, or DetectorConfig's without a model
@@ -180,7 +183,8 @@ def format_result(r:dict) -> str:
     "A result dict as a few lines of text"
     if not r['ok']: return f"{r['name']}: FAILED {r['error']}"
     lines = [f"{r['name']}: {len(r['clusters'])} changed region(s), threshold {r['threshold']}"]
-    lines += [f"  description: {d}" for d in r['descriptions']] + [f"  warning: {w}" for w in r['warnings']]
+    lines += [f"  change at {d['bbox']}: {d['sentence']}" if isinstance(d, dict) else f"  description: {d}" for d in r['descriptions']]
+    lines += [f"  warning: {w}" for w in r['warnings']]
     lines += [f"  box {c['bbox']} area {c['area']} px, mean difference {c['mean_diff']:.1f}" for c in r['clusters']]
     return '\n'.join(lines)
 
@@ -194,7 +198,7 @@ def diff_cli(argv:list[str]|None=None) -> int:
     except Exception as e: print(f"tblip2_diff: error: cannot load the model in {model_path}: {type(e).__name__}: {e}", file=sys.stderr); return EXIT_USAGE
     try: cfg = detector_config(a, model)
     except UsageError as e: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
-    gen = dict(num_beams=a.num_beams, max_new_tokens=a.max_new_tokens)
+    gen = dict(num_beams=a.num_beams, max_new_tokens=a.max_new_tokens, per_change=a.per_change)
     if a.input_dir:
         out = dict(describe_folder(a.input_dir, model, cfg, a.size_policy, progress=not a.no_progress, **gen), model_path=str(model_path or ''))
         if a.output_file: write_json_atomic(out, a.output_file)

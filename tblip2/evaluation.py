@@ -23,7 +23,8 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions', 'score_coco_files',
            'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'attribute_accuracy', 'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst']
+           'names', 'attribute_accuracy', 'change_recall', 'alignment_report', 'best_worst', 'plot_pair',
+           'plot_best_worst']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -430,21 +431,37 @@ def _places(sentence:str, places) -> set:
         if f' {p} ' in text: found.add(p); text = text.replace(f' {p} ', ' | ')
     return found
 
+def names(sentence:str, change:dict) -> dict[str, bool]:
+    "Whether `sentence` names `change`'s colour (either, for a colour change), shape and place (either, for a move), and nothing else"
+    from tblip2.datasets import SHAPES, COLOURS, LOCATIONS
+    words, colours = set(sentence.lower().split()), {change['colour'], change.get('colour_before')}
+    colour = bool(words & colours) and not words & (set(COLOURS) - colours)
+    shape = change['shape'] in words and not words & (set(SHAPES) - {change['shape']})
+    named = _places(sentence.lower(), LOCATIONS)
+    place = bool(named) and named <= {change['location'], change.get('location_before')}
+    return dict(colour=colour, shape=shape, place=place, all=colour and shape and place)
+
 def attribute_accuracy(predictions:dict, # `{pair_id: sentence}`
                        boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
                       ) -> pd.Series:
     "Share of single-change pairs whose sentence names the right colour, shape and place, and all three"
-    from tblip2.datasets import SHAPES, COLOURS, LOCATIONS
-    hits = []
-    for pid, sentence in predictions.items():
-        if len(bs := boxes.get(pid, [])) != 1: continue
-        b, words = bs[0], set(sentence.lower().split())
-        colour = bool(words & {b['colour'], b.get('colour_before')}) and not words & (set(COLOURS) - {b['colour'], b.get('colour_before')})
-        shape = b['shape'] in words and not words & (set(SHAPES) - {b['shape']})
-        named = _places(sentence.lower(), LOCATIONS)
-        place = bool(named) and named <= {b['location'], b.get('location_before')}
-        hits.append(dict(colour=colour, shape=shape, place=place, all=colour and shape and place))
+    hits = [names(sentence, bs[0]) for pid, sentence in predictions.items() if len(bs := boxes.get(pid, [])) == 1]
     return pd.DataFrame(hits, columns=['colour', 'shape', 'place', 'all']).mean().rename(f'{len(hits)} single-change pairs')
+
+# %% ../nbs/03_evaluation.ipynb #a2d9bd4c
+def change_recall(per_change:dict, # `{pair_id: [sentence, ...]}` (or `[{'sentence': ...}, ...]`, as `describe_changes` gives)
+                  boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
+                  min_changes:int=2) -> pd.Series:
+    "Change recall and precision over the pairs with at least `min_changes` changes, and the sentences per pair"
+    named = lambda s, c: names(s, c)['colour'] and names(s, c)['shape']
+    found = total = right = said = 0
+    pairs = [(pid, [s['sentence'] if isinstance(s, dict) else s for s in ss]) for pid, ss in per_change.items() if len(boxes.get(pid, [])) >= min_changes]
+    for pid, sentences in pairs:
+        changes = boxes[pid]
+        found += sum(any(named(s, c) for s in sentences) for c in changes); total += len(changes)
+        right += sum(any(named(s, c) for c in changes) for s in sentences); said += len(sentences)
+    return pd.Series({'change recall': found / max(total, 1), 'change precision': right / max(said, 1),
+                      'sentences per pair': said / max(len(pairs), 1)}, name=f'{len(pairs)} pairs with {min_changes}+ changes')
 
 # %% ../nbs/03_evaluation.ipynb #cc1f9db0
 def alignment_report(scorer, # an object with `alignment_scores(img1, img2, captions) -> dict`, or such a function

@@ -451,7 +451,9 @@ def compute_difference_map(self:EnhancedDiffBLIP2, img1, img2) -> list[np.ndarra
 
 # %% ../nbs/02_model.ipynb #b6ab8d85
 @patch
-def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None) -> DiffEncoding:
+def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
+                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
+                 ) -> DiffEncoding:
     "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
     c, blip2 = self.config, self.blip2_model
     before = to_pixel_values(img1, self.processor).to(self.device)
@@ -466,7 +468,9 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None)
     if c.use_diff_features: segments["diff"] = (after_tokens - before_tokens, real)  # (B, P, Dv)
     if c.use_clusters:
         if detections is None: detections = self.detect(img1, img2)
-        segments["clusters"] = self.cluster_tokens(before, after, detections)  # (B, K, Dv), (B, K)
+        tokens, mask = self.cluster_tokens(before, after, detections)      # (B, K, Dv), (B, K)
+        if keep_clusters is not None: mask = mask & keep_clusters.to(mask.device)  # the others are masked out everywhere
+        segments["clusters"] = (tokens, mask)
     memory, memory_mask = self.fusion_layer(segments)                      # (B, L, Dv), (B, L); L = 3P + K
     queries = blip2.query_tokens.expand(B, -1, -1)                         # (B, Q, Dq)
     query_output = blip2.qformer(query_embeds=queries, encoder_hidden_states=memory,
@@ -542,9 +546,13 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
 def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: the config's prompt
              max_new_tokens:int=50, num_beams:int=1, detections:list|None=None,
              do_sample:bool=False, # sample (with `temperature`, `top_p`, ... in `generate_kwargs`) instead of greedy/beam search
-             **generate_kwargs) -> list[str]:
-    "Captions for a batch of pairs (greedy unless `num_beams > 1` or `do_sample`)"
-    enc = self.encode_images(img1, img2, detections)
+             per_change:bool=False, # one sentence per detected change (see `describe_changes`) instead of one per pair
+             keep_clusters:torch.Tensor|None=None, # (B, K) bool: condition on these cluster slots only
+             **generate_kwargs) -> list:
+    "Captions for a batch of pairs (greedy unless `num_beams > 1` or `do_sample`); with `per_change`, a list of changes per pair"
+    if per_change: return self.describe_changes(img1, img2, detections, prompt=prompt, max_new_tokens=max_new_tokens,
+                                                num_beams=num_beams, do_sample=do_sample, **generate_kwargs)
+    enc = self.encode_images(img1, img2, detections, keep_clusters)
     B, Q = enc.visual_prefix.shape[:2]
     lm_in = build_lm_inputs(self.tokenizer, None, self.config.prompt if prompt is None else prompt, Q)
     input_ids = lm_in["input_ids"].expand(B, -1).to(self.device)  # the same prompt for all: no padding
@@ -554,6 +562,30 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
         inputs_embeds=inputs_embeds, attention_mask=with_prefix_mask(torch.ones_like(input_ids), enc.prefix_mask), max_new_tokens=max_new_tokens,
         num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
     return [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]  # only new tokens come back from embeds
+
+# %% ../nbs/02_model.ipynb #204a40fe
+def _select(images, rows:list[int]):
+    "The pairs `rows` of a batch of images given as a tensor or as a list of images"
+    return images[rows] if torch.is_tensor(images) else [_as_image_list(images)[i] for i in rows]
+
+@patch
+@torch.no_grad()
+def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None, **generate_kwargs) -> list[list[dict]]:
+    "Per pair, `[{'sentence', 'bbox'}]`: one sentence per detected change, conditioned on its cluster alone"
+    if not self.config.use_clusters: raise ValueError("per-change sentences need a model with use_clusters=True: they condition on one cluster each")
+    if generate_kwargs.get("num_return_sequences", 1) > 1: raise ValueError("per-change sentences: one sentence per change (num_return_sequences=1)")
+    dets = detections if detections is not None else self.detect(img1, img2)
+    n, K = [min(len(d.clusters), self.max_clusters) for d in dets], self.max_clusters
+    out = [[] for _ in dets]
+    for k in range(-1, max(n, default=0)):  # k = -1: the pairs without a change, every cluster slot masked
+        rows = [b for b in range(len(dets)) if (n[b] > k if k >= 0 else n[b] == 0)]
+        if not rows: continue
+        keep = torch.zeros(len(rows), K, dtype=torch.bool)
+        if k >= 0: keep[:, k] = True
+        sentences = self.generate(_select(img1, rows), _select(img2, rows), detections=[dets[b] for b in rows], keep_clusters=keep, **generate_kwargs)
+        for b, s in zip(rows, sentences):
+            if all(s != o["sentence"] for o in out[b]): out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[k].bbox) if k >= 0 else None))
+    return out
 
 # %% ../nbs/02_model.ipynb #20b31518
 @patch

@@ -634,11 +634,13 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)
     refs = references_of(splits['test'], preds)
     reliance = image_reliance(model, pairs, cfg.max_test_samples)
-    attributes = None
+    per_change = generate_for(model, pairs, cfg.max_test_samples, per_change=True) if model.config.use_clusters else None
+    attributes = changes = None
     if splits['test'].boxes is not None:  # the synthetic set knows what changed: are the right words named?
-        from tblip2.evaluation import attribute_accuracy
+        from tblip2.evaluation import attribute_accuracy, change_recall
         attributes = {name: attribute_accuracy(p, splits['test'].boxes) for name, p in
                       {'tblip2 (this run)': preds, 'references (first sentence)': {i: refs[i][0] for i in preds}}.items()}
+        if per_change is not None: changes = change_recall(per_change, splits['test'].boxes)
     frequent = most_frequent_caption(splits['train'])
     nearest = nearest_pair_captions(splits['train'], splits['test'])
     runs = {'tblip2 (this run)': preds, 'most frequent training caption': {i: frequent for i in preds},
@@ -647,9 +649,12 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)') for name, p in runs.items()}
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
-    extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {})}
+    extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
+             **({'every change': dict(changes.to_dict(), pairs=changes.name)} if changes is not None else {})}
+    if per_change is not None: (out/'test_changes.json').write_text(json.dumps(per_change, indent=1))
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
-    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes)
+    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes,
+                per_change=per_change, changes=changes)
 
 # %% ../nbs/04_train.ipynb #673d53ec
 def test_report(result:dict) -> str:
@@ -667,6 +672,10 @@ def test_report(result:dict) -> str:
         chance = ', '.join(f'{1 / len(v):.2f}' for v in (COLOURS, SHAPES, LOCATIONS))
         text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed object's "
                  f"colour, shape and place (chance about {chance}):\n\n" + markdown_table(attrs) + '\n')
+    if result.get('changes') is not None:
+        c = result['changes']
+        text += (f"\nEvery change, one sentence per detected change, on the {c.name}: {c['change recall']:.3f} of the changes named "
+                 f"(colour and shape), {c['change precision']:.3f} of the sentences name a change, {c['sentences per pair']:.2f} sentences per pair.\n")
     return text
 
 # %% ../nbs/04_train.ipynb #2ff3d369
