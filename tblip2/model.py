@@ -24,8 +24,9 @@ __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE
            'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
-           'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding',
-           'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'load_state_dict_file', 'full_size_model']
+           'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss',
+           'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster', 'load_state_dict_file',
+           'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -42,6 +43,7 @@ class DiffBLIP2Config:
     use_diff_features: bool = True        # after-before ViT tokens in the Q-Former's memory
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
     cluster_prefix: bool = False          # the cluster tokens also go straight into the LM's prefix, after the Q-Former's queries
+    align_clusters: bool = False          # learn each caption from the one cluster that explains it best; generate from one cluster at a time
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
     detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector whose clusters the model was trained on (a dict of overrides is accepted)
@@ -287,6 +289,11 @@ def lm_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
     "Next-token cross-entropy; positions labelled -100 (prefix, prompt, padding) do not count"
     return F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), labels[:, 1:].flatten(), ignore_index=-100)
 
+def per_sample_lm_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
+    "`lm_loss` of each sample on its own `(B,)`: mean cross-entropy over its caption's tokens"
+    ce = F.cross_entropy(logits[:, :-1].transpose(1, 2).float(), labels[:, 1:], ignore_index=-100, reduction="none")  # (B, T-1)
+    return ce.sum(1) / (labels[:, 1:] != -100).sum(1).clamp_min(1)
+
 # %% ../nbs/02_model.ipynb #79af3895
 def itc_loss(pair_embed, caption_embed, temp, same_caption) -> tuple[torch.Tensor, torch.Tensor]:
     "Symmetric InfoNCE between L2-normalised `(B, E)` embeddings; returns loss and `(B, B)` similarities"
@@ -451,11 +458,9 @@ def compute_difference_map(self:EnhancedDiffBLIP2, img1, img2) -> list[np.ndarra
 
 # %% ../nbs/02_model.ipynb #b6ab8d85
 @patch
-def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
-                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
-                 ) -> DiffEncoding:
-    "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
-    c, blip2 = self.config, self.blip2_model
+def image_segments(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None) -> dict:
+    "The memory's segments `{name: (tokens (B, n, Dv), mask (B, n))}`: before, after, their difference, the clusters"
+    c = self.config
     before = to_pixel_values(img1, self.processor).to(self.device)
     after = to_pixel_values(img2, self.processor).to(self.device)          # (B, 3, S, S)
     B = before.shape[0]
@@ -468,10 +473,20 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
     if c.use_diff_features: segments["diff"] = (after_tokens - before_tokens, real)  # (B, P, Dv)
     if c.use_clusters:
         if detections is None: detections = self.detect(img1, img2)
-        tokens, mask = self.cluster_tokens(before, after, detections)      # (B, K, Dv), (B, K)
-        if keep_clusters is not None: mask = mask & keep_clusters.to(mask.device)  # the others are masked out everywhere
-        segments["clusters"] = (tokens, mask)
+        segments["clusters"] = self.cluster_tokens(before, after, detections)  # (B, K, Dv), (B, K)
+    return segments
+
+@patch
+def read_segments(self:EnhancedDiffBLIP2, segments:dict,
+                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
+                 ) -> DiffEncoding:
+    "Fuse the segments and read them with the Q-Former into the LM's visual prefix"
+    blip2 = self.blip2_model
+    if keep_clusters is not None and "clusters" in segments:  # the other clusters are masked out everywhere
+        tokens, mask = segments["clusters"]
+        segments = {**segments, "clusters": (tokens, mask & keep_clusters.to(mask.device))}
     memory, memory_mask = self.fusion_layer(segments)                      # (B, L, Dv), (B, L); L = 3P + K
+    B = memory.shape[0]
     queries = blip2.query_tokens.expand(B, -1, -1)                         # (B, Q, Dq)
     query_output = blip2.qformer(query_embeds=queries, encoder_hidden_states=memory,
                                  encoder_attention_mask=memory_mask.long()).last_hidden_state  # (B, Q, Dq)
@@ -484,6 +499,19 @@ def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
         prefix_mask = torch.cat([prefix_mask, mask], 1)                                                       # (B, Q + K)
     return DiffEncoding(memory, memory_mask, query_output, visual_prefix, pair_embed,
                         {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask)
+
+@patch
+def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
+                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all, or the first with `align_clusters`)
+                 ) -> DiffEncoding:
+    "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
+    segments = self.image_segments(img1, img2, detections)
+    if keep_clusters is None and self.config.align_clusters and "clusters" in segments: keep_clusters = first_cluster(segments["clusters"][1])
+    return self.read_segments(segments, keep_clusters)
+
+def first_cluster(mask:torch.Tensor) -> torch.Tensor:
+    "(B, K) bool: the first (largest) real cluster of each pair, none where there is none"
+    return F.one_hot(torch.zeros(mask.shape[0], dtype=torch.long, device=mask.device), mask.shape[1]).bool() & mask
 
 # %% ../nbs/02_model.ipynb #6de9c9f3
 @patch
@@ -501,21 +529,42 @@ def encode_captions(self:EnhancedDiffBLIP2, captions:list[str]) -> tuple[torch.T
 
 # %% ../nbs/02_model.ipynb #1e283bb1
 @patch
+def language_logits(self:EnhancedDiffBLIP2, enc:DiffEncoding, captions:list[str]|None) -> tuple[torch.Tensor, torch.Tensor|None]:
+    "Logits `(B, T, V)` of the LM over `[<image>×P] <s> prompt caption`, and the labels `(B, T)` (None without captions)"
+    B = enc.visual_prefix.shape[0]
+    if captions is not None and len(captions) != B: raise ValueError(f"{len(captions)} captions for {B} pairs")
+    lm_in = {k: v.to(self.device) for k, v in build_lm_inputs(self.tokenizer, captions, self.config.prompt,
+             enc.visual_prefix.shape[1], self.config.max_caption_tokens).items()}
+    if captions is None: lm_in = {k: v.expand(B, -1) for k, v in lm_in.items()}
+    attention_mask = with_prefix_mask(lm_in["attention_mask"], enc.prefix_mask)
+    inputs_embeds = splice_visual_prefix(self.blip2_model, lm_in["input_ids"], enc.visual_prefix)  # (B, T, Dl)
+    logits = self.blip2_model.language_model(inputs_embeds=inputs_embeds, attention_mask=attention_mask).logits  # (B, T, V)
+    return logits, lm_in["labels"] if captions is not None else None
+
+@patch
+@torch.no_grad()
+def best_clusters(self:EnhancedDiffBLIP2, segments:dict, captions:list[str]) -> torch.Tensor:
+    "(B, K) bool, one per row: the cluster under which the LM finds each caption most likely (none for a pair without clusters)"
+    _, mask = segments["clusters"]
+    B, K = mask.shape
+    every = {k: (t.repeat_interleave(K, 0), m.repeat_interleave(K, 0)) for k, (t, m) in segments.items()}  # (B*K, ...)
+    one_each = torch.eye(K, dtype=torch.bool, device=mask.device).repeat(B, 1)                        # row b*K + k sees slot k
+    logits, labels = self.language_logits(self.read_segments(every, one_each), [c for c in captions for _ in range(K)])
+    nll = per_sample_lm_loss(logits, labels).view(B, K).masked_fill(~mask, float("inf"))              # (B, K)
+    return F.one_hot(nll.argmin(1), K).bool() & mask.any(1, keepdim=True)
+
+@patch
 def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, return_loss:bool=False,
             detections:list|None=None, # one `Detection` per pair, e.g. from the detector's cache; None: detect now
            ) -> DiffBLIP2Output:
     "Logits for `[<image>×Q] <s> prompt caption`, and with `return_loss` the LM, ITC and ITM losses"
     if return_loss and captions is None: raise ValueError("return_loss=True needs captions")
-    enc = self.encode_images(img1, img2, detections)
-    if captions is not None and len(captions) != enc.visual_prefix.shape[0]:
-        raise ValueError(f"{len(captions)} captions for {enc.visual_prefix.shape[0]} pairs")
-    lm_in = {k: v.to(self.device) for k, v in build_lm_inputs(self.tokenizer, captions, self.config.prompt,
-             enc.visual_prefix.shape[1], self.config.max_caption_tokens).items()}
-    if captions is None: lm_in = {k: v.expand(enc.visual_prefix.shape[0], -1) for k, v in lm_in.items()}
-    lm_in["attention_mask"] = with_prefix_mask(lm_in["attention_mask"], enc.prefix_mask)
-    inputs_embeds = splice_visual_prefix(self.blip2_model, lm_in["input_ids"], enc.visual_prefix)  # (B, T, Dl)
-    logits = self.blip2_model.language_model(inputs_embeds=inputs_embeds, attention_mask=lm_in["attention_mask"]).logits  # (B, T, V)
-    out = DiffBLIP2Output(logits=logits, encoding=enc, labels=lm_in["labels"] if captions is not None else None)
+    segments, keep = self.image_segments(img1, img2, detections), None
+    if self.config.align_clusters and "clusters" in segments:  # each caption is read with the one cluster that explains it best
+        keep = self.best_clusters(segments, captions) if captions is not None else first_cluster(segments["clusters"][1])
+    enc = self.read_segments(segments, keep)
+    logits, labels = self.language_logits(enc, captions)
+    out = DiffBLIP2Output(logits=logits, encoding=enc, labels=labels)
     return self.add_losses(out, captions) if return_loss else out
 
 # %% ../nbs/02_model.ipynb #83b5caf4
