@@ -48,7 +48,7 @@ class DetectorConfig:
     max_clusters: int = 5                # keep this many of the largest clusters
     # for the captioner
     crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that the captioner's CNN sees
-    full_res_crops: bool = True          # cut them here, at the images' full resolution (else the model cuts them from its smaller input)
+    full_res_crops: bool = False         # cut them here, at the images' full resolution (else the model cuts them from its own, smaller, input)
 
     def __post_init__(self):
         r = int(self.eps) if self.eps > 0 else 0; k = np.arange(-r, r + 1)
