@@ -44,6 +44,7 @@ class DiffBLIP2Config:
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
     cluster_prefix: bool = False          # the cluster tokens also go straight into the LM's prefix, after the Q-Former's queries
     align_clusters: bool = False          # learn each caption from the one cluster that explains it best; generate from one cluster at a time
+    cluster_itc: bool = False             # with align_clusters: ITC also between each caption and its cluster's token (teaches the crop CNN directly)
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
     detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector whose clusters the model was trained on (a dict of overrides is accepted)
@@ -75,6 +76,7 @@ class DiffBLIP2Config:
         for name in ("aln_weight_itc", "aln_weight_itm"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r}: must be a number >= 0")
         if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout={self.lora_dropout!r}: must be in [0, 1)")
+        if self.cluster_itc and not (self.align_clusters and self.use_clusters): raise ValueError("cluster_itc needs align_clusters=True (and use_clusters)")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -363,6 +365,7 @@ class EnhancedDiffBLIP2(nn.Module):
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
         self.itm_head = ITMHead(dl, dq, bc.qformer_config.num_attention_heads, c.itm_depth)
         self.cluster_to_lm = nn.Linear(dv, dl) if c.cluster_prefix and c.use_clusters else None  # the direct path
+        self.itc_cluster_proj = nn.Linear(dv, c.itc_dim) if c.cluster_itc else None
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
         self.apply_tuning()
 
@@ -569,6 +572,17 @@ def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, re
 
 # %% ../nbs/02_model.ipynb #83b5caf4
 @patch
+def cluster_itc(self:EnhancedDiffBLIP2, enc:DiffEncoding, caption_embed:torch.Tensor, same_caption:torch.Tensor) -> torch.Tensor:
+    "InfoNCE between each aligned cluster's fused token and its caption, over the pairs that have a cluster (0 when none has)"
+    K = enc.segment_lengths["clusters"]
+    slot = enc.memory_mask[:, -K:]                                                   # (B, K): the one kept cluster, or none
+    has = slot.any(1)
+    if int(has.sum()) < 2: return torch.zeros((), device=self.device)
+    token = (enc.memory[:, -K:] * slot[..., None]).sum(1)[has]                       # (N, Dv)
+    embed = F.normalize(self.itc_cluster_proj(token.to(self.itc_cluster_proj.weight.dtype)), dim=-1)
+    return itc_loss(embed, caption_embed[has], self.temp, same_caption[has][:, has])[0]
+
+@patch
 def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) -> DiffBLIP2Output:
     "Fill in the named loss terms and their weighted total"
     zero = torch.zeros((), device=self.device)
@@ -582,6 +596,8 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
         same_caption = torch.tensor([[a == b for b in captions] for a in captions], device=self.device)  # (B, B)
         # ---- ITC: pair embedding vs caption embedding ----
         itc, sim = itc_loss(out.encoding.pair_embed, caption_embed, self.temp, same_caption)
+        if self.itc_cluster_proj is not None:  # and the one cluster each caption was aligned with, vs the caption
+            itc = itc + self.cluster_itc(out.encoding, caption_embed, same_caption)
         if self.aln_weight_itc: out.itc_loss = itc
         # ---- ITM: positives + hard negatives drawn from the ITC similarities ----
         if self.aln_weight_itm:
