@@ -26,7 +26,7 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSO
            'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance',
            'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'prepare_run',
            'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
-           'end_of_epoch', 'weights_digest', 'train', 'write_history', 'plot_history', 'save_figure', 'test',
+           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
            'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
@@ -579,8 +579,20 @@ def train(cfg:TrainConfig, progress:bool=True) -> RunState:
     print(line, flush=True)
     run.paths['run'].mkdir(parents=True, exist_ok=True)
     (run.paths['run']/f'weights-rank{acc.process_index}.txt').write_text(line + '\n')  # every rank's, to compare
-    acc.end_training()
+    release(run)
     return st
+
+def release(run:Run):
+    "Free the run's model, optimiser and data, then end the process group"
+    acc = run.accelerator
+    if acc.num_processes > 1:
+        acc.wait_for_everyone()
+        # gloo's worker threads free a finished collective's work with the GIL; torch's ~ProcessGroupGloo joins them while holding
+        # it, so tearing the group down right after a barrier can deadlock (seen: a rank hung at exit). Let them finish first.
+        time.sleep(0.5)
+    run.model = run.optimizer = run.scheduler = run.loader = None
+    acc.free_memory()  # the DDP wrapper and its reducer go now, while the process group is alive and idle
+    acc.end_training()
 
 def write_history(run:Run):
     "Training history and config as JSON in the run folder, atomically"
