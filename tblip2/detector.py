@@ -393,12 +393,13 @@ def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clus
 def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     "Where `before` and `after` (HxWx3 uint8 RGB arrays or PIL images) differ: maps and the largest clusters"
     cfg = cfg or DetectorConfig()
+    before, after = aligned_rgb(before, after, cfg)  # once: the map and the crops read the same arrays
     diff_map = compute_difference_map(before, after, cfg)
     t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
     binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
     clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters)
-    crops = crop_clusters(*aligned_rgb(before, after, cfg), diff_map, clusters, cfg.crop_size) if cfg.full_res_crops else None
+    crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size) if cfg.full_res_crops else None
     return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops)
 
 # %% ../nbs/01_detector.ipynb #7b1b03c6

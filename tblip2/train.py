@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math, os, random, shutil, time
 from collections import Counter
-from dataclasses import dataclass, asdict, field, fields, replace, MISSING
+from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
 
 import numpy as np
