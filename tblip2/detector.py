@@ -15,11 +15,12 @@ from PIL import Image
 from .datasets import progress_bar
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map',
-           'Threshold', 'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster',
-           'clusters_from_labels', 'Detection', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'plot_detection',
-           'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'DifferenceDetector', 'detection_key', 'save_detection',
-           'load_detection', 'detect_many']
+__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'CROP_ENCODERS', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration',
+           'register', 'aligned_rgb', 'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map',
+           'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window',
+           'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'plot_detection', 'pixel_scores', 'crop_boxes',
+           'ClusterFeatures', 'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection',
+           'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -49,6 +50,7 @@ class DetectorConfig:
     # for the captioner
     crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that the captioner's CNN sees
     full_res_crops: bool = False         # cut them here, at the images' full resolution (else the model cuts them from its own, smaller, input)
+    crop_shape: str = 'box'              # 'box': the cluster's box, stretched to the square crop; 'square': a square around it with some context (a shape keeps its proportions)
 
     def __post_init__(self):
         r = int(self.eps) if self.eps > 0 else 0; k = np.arange(-r, r + 1)
@@ -57,10 +59,13 @@ class DetectorConfig:
                   'eps': self.eps > 0, 'min_samples': 1 <= self.min_samples <= disk, 'max_clusters': self.max_clusters >= 1,
                   'diff_threshold_percentile': 0 < self.diff_threshold_percentile < 100, 'blur_sigma': self.blur_sigma >= 0,
                   'min_side': self.min_side >= 1, 'max_foreground': 0 < self.max_foreground <= 1, 'shift_tolerance': self.shift_tolerance >= 0,
-                  'crop_size': self.crop_size >= 4}
+                  'crop_size': self.crop_size >= 4, 'crop_shape': self.crop_shape in CROP_SHAPES}
         bad = [k for k, ok in checks.items() if not ok]
         if bad: raise ValueError(f'DetectorConfig: invalid {", ".join(f"{k}={getattr(self, k)!r}" for k in bad)}'
                                  + (f' (with eps={self.eps} a core pixel can have at most {disk} neighbours)' if 'min_samples' in bad else ''))
+
+CROP_SHAPES = ('square', 'box')
+CROP_CONTEXT = 0.15  # a square crop's side is the box's longer side plus this share of it, and 2 pixels
 
 # %% ../nbs/01_detector.ipynb #71e1db8d
 def as_rgb(image, name:str='image', min_side:int=DetectorConfig.min_side) -> np.ndarray:
@@ -376,14 +381,24 @@ class Detection:
         return np.array([c.bbox for c in self.clusters], np.int64).reshape(-1, 4)
 
 # %% ../nbs/01_detector.ipynb #fa43f080
-def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clusters:list[Cluster], size:int) -> np.ndarray:
-    "Crops `(n, 7, size, size)` uint8 of each cluster's box: difference (scaled to 0-255 by the map's max), before RGB, after RGB"
+def crop_window(bbox, shape:str='box') -> tuple[int, int, int, int]:
+    "The pixel window `(x0, y0, x1, y1)` a cluster's crop is cut from: its box, or ('square') a square around it with context"
+    if shape == 'box': return tuple(int(v) for v in bbox)
+    x0, y0, x1, y1 = bbox
+    side = int(np.ceil(max(x1 - x0, y1 - y0) * (1 + CROP_CONTEXT))) + 2
+    wx0, wy0 = int(np.floor((x0 + x1 - side) / 2)), int(np.floor((y0 + y1 - side) / 2))
+    return wx0, wy0, wx0 + side, wy0 + side
+
+def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clusters:list[Cluster], size:int, shape:str='box') -> np.ndarray:
+    "Crops `(n, 7, size, size)` uint8 of each cluster's window (`crop_window`): difference (scaled to 0-255 by the map's max), before RGB, after RGB"
     scale = 255 / max(float(diff_map.max()), 1e-6)
     layers = np.concatenate([np.clip(diff_map * scale, 0, 255)[..., None], before, after], -1).astype(np.float32)  # (H, W, 7)
+    H, W = diff_map.shape
     out = np.zeros((len(clusters), 7, size, size), np.uint8)
     for i, c in enumerate(clusters):
-        x0, y0, x1, y1 = c.bbox
-        box = layers[y0:y1, x0:x1]
+        x0, y0, x1, y1 = crop_window(c.bbox, shape)
+        pad = ((max(-y0, 0), max(y1 - H, 0)), (max(-x0, 0), max(x1 - W, 0)), (0, 0))  # a window past the edge repeats the edge
+        box = np.pad(layers[max(y0, 0):y1, max(x0, 0):x1], pad, mode='edge')
         how = cv2.INTER_AREA if box.shape[0] >= size and box.shape[1] >= size else cv2.INTER_LINEAR
         parts = [cv2.resize(np.ascontiguousarray(box[..., s]), (size, size), interpolation=how) for s in (slice(0, 1), slice(1, 4), slice(4, 7))]
         out[i] = np.rint(np.concatenate([p.reshape(size, size, -1) for p in parts], -1)).clip(0, 255).transpose(2, 0, 1)  # OpenCV: <= 4 channels
@@ -399,7 +414,7 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
     clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters)
-    crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size) if cfg.full_res_crops else None
+    crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None
     return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops)
 
 # %% ../nbs/01_detector.ipynb #7b1b03c6
@@ -468,18 +483,31 @@ class ClusterFeatures:
     mask: torch.Tensor       # (B, K) bool, True = a real cluster, False = padding
 
 # %% ../nbs/01_detector.ipynb #69e5d60e
+CROP_ENCODERS = ('shallow', 'deep')
+
+def crop_encoder(kind:str='shallow') -> nn.Sequential:
+    "The CNN `(N, 7, S, S) -> (N, 128)` over a cluster's difference, before and after crops"
+    if kind not in CROP_ENCODERS: raise ValueError(f"crop encoder {kind!r}: choose one of {CROP_ENCODERS}")
+    if kind == 'shallow':  # three stride-2 layers: each output sees 15 pixels of the crop
+        conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
+        return nn.Sequential(*conv(7, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    # five layers: the last sees the whole 32-pixel crop (a shape is a whole-crop pattern), GroupNorm keeps them trainable
+    conv = lambda i, o, s: [nn.Conv2d(i, o, 3, stride=s, padding=1), nn.GroupNorm(8, o), nn.GELU()]
+    return nn.Sequential(*conv(7, 32, 1), *conv(32, 32, 2), *conv(32, 64, 2), *conv(64, 128, 2), *conv(128, 128, 2),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
 class DifferenceDetector(nn.Module):
     "Clusters from a binary map, and per-cluster features from a small CNN over difference, before and after crops"
     geometry_dim = 6
 
     def __init__(self, cfg:DetectorConfig|None=None,
                  cluster_embed_dim:int=256, # size of each cluster's feature vector
-                 crop_size:int|None=None):  # side of the square crops it cuts itself (default: the config's)
+                 crop_size:int|None=None,   # side of the square crops it cuts itself (default: the config's)
+                 encoder:str='shallow'):    # the crop CNN: 'shallow' (three layers) or 'deep' (five, GroupNorm)
         super().__init__()
         self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
         self.crop_size = crop_size or self.cfg.crop_size
-        conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
-        self.crop_encoder = nn.Sequential(*conv(7, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.crop_encoder = crop_encoder(encoder)
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
 
     @property
@@ -493,17 +521,20 @@ class DifferenceDetector(nn.Module):
         return clusters_from_labels(labels, binary_map, diff_map, self.cfg.max_clusters)
 
     def _layout(self, clusters, H, W, device):
-        "Normalised boxes (B, K, 4), geometry (B, K, G) and mask (B, K) of the clusters, padded to K"
+        "Normalised boxes and crop windows (B, K, 4), geometry (B, K, G) and mask (B, K) of the clusters, padded to K"
         B, K = len(clusters), self.max_clusters
         boxes = torch.tensor([[0., 0., 1., 1.]], device=device).repeat(B, K, 1)   # padding crops the whole image, then is masked
+        windows = boxes.clone()
         geometry, mask = torch.zeros(B, K, self.geometry_dim, device=device), torch.zeros(B, K, dtype=torch.bool, device=device)
         for b, cs in enumerate(clusters):
             for k, c in enumerate(cs[:K]):
                 x0, y0, x1, y1 = c.bbox
                 boxes[b, k] = torch.tensor([x0 / W, y0 / H, x1 / W, y1 / H])
+                wx0, wy0, wx1, wy1 = crop_window(c.bbox, self.cfg.crop_shape)
+                windows[b, k] = torch.tensor([wx0 / W, wy0 / H, wx1 / W, wy1 / H])
                 geometry[b, k] = torch.tensor([c.centroid[0] / W, c.centroid[1] / H, (x1 - x0) / W, (y1 - y0) / H, c.area / (H * W), c.density])
                 mask[b, k] = True
-        return boxes, geometry, mask
+        return boxes, windows, geometry, mask
 
     def forward(self, diff_map:torch.Tensor, before:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]],
                 crops:torch.Tensor|None=None, # (B, K, 7, S, S) crops cut at full resolution (`Detection.crops`, normalised): used as they are
@@ -512,12 +543,12 @@ class DifferenceDetector(nn.Module):
         B, H, W = diff_map.shape
         if before.shape[0] != B or after.shape[0] != B or len(clusters) != B:
             raise ValueError(f'batch sizes differ: diff_map {B}, before {before.shape[0]}, after {after.shape[0]}, clusters {len(clusters)}')
-        boxes, geometry, mask = self._layout(clusters, H, W, diff_map.device)                  # (B, K, 4), (B, K, G), (B, K)
+        boxes, windows, geometry, mask = self._layout(clusters, H, W, diff_map.device)         # (B, K, 4) twice, (B, K, G), (B, K)
         if crops is None:  # cut them here, from the images as given
             diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]       # (B, H, W) in [0, 1]
-            diff_crops = crop_boxes(diff[:, None].to(after.dtype), boxes, self.crop_size)      # (B, K, 1, S, S)
+            diff_crops = crop_boxes(diff[:, None].to(after.dtype), windows, self.crop_size)    # (B, K, 1, S, S)
             # both images: what disappeared is only in the before crop, what appeared only in the after crop
-            crops = torch.cat([diff_crops, crop_boxes(before, boxes, self.crop_size), crop_boxes(after, boxes, self.crop_size)], 2)
+            crops = torch.cat([diff_crops, crop_boxes(before, windows, self.crop_size), crop_boxes(after, windows, self.crop_size)], 2)
         x = crops.to(after.dtype).flatten(0, 1)                                                # (B*K, 7, S, S)
         crop_features = self.crop_encoder(x).view(B, self.max_clusters, -1)                   # (B, K, 128)
         features = self.proj(torch.cat([crop_features, geometry.to(crop_features.dtype)], -1)) # (B, K, D)
@@ -525,7 +556,7 @@ class DifferenceDetector(nn.Module):
         return ClusterFeatures(features, geometry, boxes, mask)
 
 # %% ../nbs/01_detector.ipynb #bc2f363a
-CACHE_VERSION = 3  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps; 3: crops
+CACHE_VERSION = 4  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps; 3: crops; 4: square crops
 
 def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> str:
     "Cache key of one pair under one config: a hash of the pixels, shapes and every config field"

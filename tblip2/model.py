@@ -17,16 +17,16 @@ from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
                           PreTrainedTokenizerFast)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-from .detector import DetectorConfig, DifferenceDetector, detect, compute_difference_map
+from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map
 
 # %% auto #0
-__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
-           'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
+__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'WORD_SCALE',
+           'CONFIG_NAME', 'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
            'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss',
-           'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster', 'load_state_dict_file',
-           'full_size_model']
+           'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster', 'word_bags', 'noisy_or_bce',
+           'load_state_dict_file', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -47,6 +47,7 @@ class DiffBLIP2Config:
     cluster_itc: bool = False             # with align_clusters: ITC also between each caption and its cluster's token (teaches the crop CNN directly)
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
+    crop_encoder: str = "shallow"         # the CNN over each cluster's crops: "shallow" (three layers) or "deep" (five, GroupNorm: sees the whole crop)
     detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector whose clusters the model was trained on (a dict of overrides is accepted)
     # alignment losses
     itc_dim: int = 256                    # shared pair/caption embedding width for ITC
@@ -56,6 +57,7 @@ class DiffBLIP2Config:
     itm_depth: int = 1                    # cross-attention layers of the ITM head
     aln_weight_itc: float = 1.0           # ITC loss weight (training scales it by the epoch schedule)
     aln_weight_itm: float = 1.0           # ITM loss weight
+    word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -73,7 +75,8 @@ class DiffBLIP2Config:
         at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1)
         for name, low in at_least.items():
             if getattr(self, name) < low: raise ValueError(f"{name}={getattr(self, name)!r}: must be at least {low}")
-        for name in ("aln_weight_itc", "aln_weight_itm"):
+        if self.crop_encoder not in CROP_ENCODERS: raise ValueError(f"crop_encoder={self.crop_encoder!r}: choose one of {CROP_ENCODERS}")
+        for name in ("aln_weight_itc", "aln_weight_itm", "word_weight"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r}: must be a number >= 0")
         if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout={self.lora_dropout!r}: must be in [0, 1)")
         if self.cluster_itc and not (self.align_clusters and self.use_clusters): raise ValueError("cluster_itc needs align_clusters=True (and use_clusters)")
@@ -342,10 +345,11 @@ class DiffBLIP2Output:
     "`forward`'s result: logits, and with `return_loss` each loss term and the weighted total"
     logits: torch.Tensor                    # (B, T, V)
     encoding: DiffEncoding
-    loss: torch.Tensor|None = None          # lm_loss + aln_weight_itc * itc_loss + aln_weight_itm * itm_loss
+    loss: torch.Tensor|None = None          # lm_loss + aln_weight_itc * itc_loss + aln_weight_itm * itm_loss + word_weight * word_loss
     lm_loss: torch.Tensor|None = None
     itc_loss: torch.Tensor|None = None      # 0 when its weight is 0 (not computed)
     itm_loss: torch.Tensor|None = None
+    word_loss: torch.Tensor|None = None     # 0 when word_weight is 0
     temp: torch.Tensor|None = None          # the ITC temperature, for the log
     labels: torch.Tensor|None = None        # (B, T), -100 where there is nothing to predict
 
@@ -358,7 +362,7 @@ class EnhancedDiffBLIP2(nn.Module):
         c, bc = self.config, blip2_model.config
         dv, dq = bc.vision_config.hidden_size, bc.qformer_config.hidden_size
         dl = blip2_model.get_input_embeddings().embedding_dim
-        self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim)
+        self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim, encoder=c.crop_encoder)
         self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
@@ -366,6 +370,10 @@ class EnhancedDiffBLIP2(nn.Module):
         self.itm_head = ITMHead(dl, dq, bc.qformer_config.num_attention_heads, c.itm_depth)
         self.cluster_to_lm = nn.Linear(dv, dl) if c.cluster_prefix and c.use_clusters else None  # the direct path
         self.itc_cluster_proj = nn.Linear(dv, c.itc_dim) if c.cluster_itc else None
+        if c.word_weight > 0 and c.use_clusters:  # cluster token -> a score per vocabulary token, through the LM's own input embeddings
+            self.word_head = nn.Linear(dv, dl)
+            self.word_bias = nn.Parameter(torch.full((blip2_model.get_input_embeddings().num_embeddings,), -4.0))  # rare until seen
+        else: self.word_head = self.word_bias = None
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
         self.apply_tuning()
 
@@ -559,8 +567,9 @@ def best_clusters(self:EnhancedDiffBLIP2, segments:dict, captions:list[str]) -> 
 @patch
 def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, return_loss:bool=False,
             detections:list|None=None, # one `Detection` per pair, e.g. from the detector's cache; None: detect now
+            pair_sentences:list[list[str]]|None=None, # every reference sentence of each pair, for the word loss (None: its caption)
            ) -> DiffBLIP2Output:
-    "Logits for `[<image>×Q] <s> prompt caption`, and with `return_loss` the LM, ITC and ITM losses"
+    "Logits for `[<image>×Q] <s> prompt caption`, and with `return_loss` the LM, ITC, ITM and word losses"
     if return_loss and captions is None: raise ValueError("return_loss=True needs captions")
     segments, keep = self.image_segments(img1, img2, detections), None
     if self.config.align_clusters and "clusters" in segments:  # each caption is read with the one cluster that explains it best
@@ -568,9 +577,45 @@ def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, re
     enc = self.read_segments(segments, keep)
     logits, labels = self.language_logits(enc, captions)
     out = DiffBLIP2Output(logits=logits, encoding=enc, labels=labels)
-    return self.add_losses(out, captions) if return_loss else out
+    if not return_loss: return out
+    out.word_loss = torch.zeros((), device=self.device)
+    if self.word_head is not None: out.word_loss = self.word_loss(*segments["clusters"], pair_sentences or [[c] for c in captions])
+    return self.add_losses(out, captions)
 
 # %% ../nbs/02_model.ipynb #83b5caf4
+WORD_SCALE = 10.0  # cosine similarities (in [-1, 1]) times this are the word logits
+
+def word_bags(tokenizer, pair_sentences:list[list[str]], vocab_size:int) -> torch.Tensor:
+    "(B, V) multi-hot: which tokens occur in any sentence of each pair (special tokens left out)"
+    bags = torch.zeros(len(pair_sentences), vocab_size)
+    for b, sentences in enumerate(pair_sentences):
+        ids = [i for s in sentences for i in tokenizer(s, add_special_tokens=False).input_ids]
+        if ids: bags[b, torch.tensor(ids)] = 1
+    bags[:, tokenizer.all_special_ids] = 0
+    return bags
+
+def noisy_or_bce(logits:torch.Tensor, mask:torch.Tensor, targets:torch.Tensor) -> torch.Tensor:
+    "BCE of P(token in pair) = 1 - prod_k (1 - sigmoid(logit_k)) over the real clusters, summed over the vocabulary per word of the pair"
+    # logits (B, K, V), mask (B, K), targets (B, V); per word of the pair, not per vocabulary entry: the same scale for any vocabulary
+    none = (F.softplus(logits.float()) * mask[..., None]).sum(1)   # -log P(no cluster says it) (B, V)
+    log_p = torch.log(-torch.expm1(-none.clamp_min(1e-6)))       # log P(some cluster says it)
+    return (-(targets * log_p - (1 - targets) * none).sum(1) / targets.sum(1).clamp_min(1)).mean()
+
+@patch
+def word_scores(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
+    "Logits `(B, K, V)`: how likely each cluster token `(B, K, Dv)` is to be described with each vocabulary token"
+    # cosine similarity with the LM's own input embeddings (V, Dl), which this loss does not train; their scale is the LM's business
+    embeddings = F.normalize(self.blip2_model.get_input_embeddings().weight.detach().to(self.word_head.weight.dtype), dim=-1)
+    return WORD_SCALE * F.normalize(self.word_head(tokens.to(self.word_head.weight.dtype)), dim=-1) @ embeddings.T + self.word_bias
+
+@patch
+def word_loss(self:EnhancedDiffBLIP2, tokens:torch.Tensor, mask:torch.Tensor, pair_sentences:list[list[str]]) -> torch.Tensor:
+    "Multiple-instance word loss over the pairs with a cluster: some cluster must explain each word of the pair's sentences, none the others"
+    has = mask.any(1)
+    if not bool(has.any()): return torch.zeros((), device=self.device)
+    targets = word_bags(self.tokenizer, pair_sentences, self.word_bias.shape[0]).to(self.device)
+    return noisy_or_bce(self.word_scores(tokens[has]), mask[has], targets[has])
+
 @patch
 def cluster_itc(self:EnhancedDiffBLIP2, enc:DiffEncoding, caption_embed:torch.Tensor, same_caption:torch.Tensor) -> torch.Tensor:
     "InfoNCE between each aligned cluster's fused token and its caption, over the pairs that have a cluster (0 when none has)"
@@ -603,6 +648,7 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
         if self.aln_weight_itm:
             out.itm_loss, _ = itm_loss(self.itm_head, states, mask, out.encoding.query_output.to(states.dtype), sim, same_caption)
     out.loss = out.lm_loss + self.aln_weight_itc * out.itc_loss + self.aln_weight_itm * out.itm_loss
+    if out.word_loss is not None: out.loss = out.loss + self.config.word_weight * out.word_loss
     return out
 
 # %% ../nbs/02_model.ipynb #09a403b3

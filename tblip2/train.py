@@ -274,14 +274,14 @@ class CaptionPairs(Dataset):
         sentences = self.ds.sentences[self.ds.img_ids[i]] or ['']
         caption = random.Random(hash((self.seed, self.epoch, i))).choice(sentences)
         pixels = self.pixels[i] if self.pixels is not None else self._process(self.ds[i])
-        return dict(index=i, pixels=pixels, caption=caption)
+        return dict(index=i, pixels=pixels, caption=caption, sentences=sentences)
 
 # %% ../nbs/04_train.ipynb #97b21138
 def collate_pairs(items:list[dict]) -> dict:
     "Stack a list of `CaptionPairs` items into a batch"
     pixels = torch.stack([it['pixels'] for it in items])  # (B, 2, 3, S, S)
     return dict(index=torch.tensor([it['index'] for it in items]), before=pixels[:, 0], after=pixels[:, 1],
-                captions=[it['caption'] for it in items])
+                captions=[it['caption'] for it in items], sentences=[it['sentences'] for it in items])
 
 # %% ../nbs/04_train.ipynb #72f0df32
 def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
@@ -465,7 +465,7 @@ def restore(run:Run, saved:dict):
     run.accelerator.print(f"resumed from {run.paths['latest']}: {run.state.epoch} epochs, {run.state.step} steps done")
 
 # %% ../nbs/04_train.ipynb #9fea7ca8
-LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss')
+LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss', 'word_loss')
 
 class NonFiniteLoss(FloatingPointError):
     "The loss became NaN or infinite"
@@ -490,7 +490,7 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
         wait += time.perf_counter() - t
         with acc.accumulate(run.model):
             dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
-            out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets)
+            out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets, pair_sentences=batch['sentences'])
             acc.backward(out.loss)
             if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), cfg.max_grad_norm)
             run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
@@ -571,7 +571,7 @@ def train(cfg:TrainConfig, progress:bool=True) -> RunState:
         scores = validate(run) if (epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.num_epochs else None
         end_of_epoch(run, epoch, scores)
         acc.print(f"epoch {epoch}: loss {stats['loss']:.3f} (lm {stats['lm_loss']:.3f} itc {stats['itc_loss']:.3f} "
-                  f"itm {stats['itm_loss']:.3f}) temp {stats['temp']:.3f} | {stats['samples_per_s']:.0f} samples/s, "
+                  f"itm {stats['itm_loss']:.3f} word {stats['word_loss']:.3f}) temp {stats['temp']:.3f} | {stats['samples_per_s']:.0f} samples/s, "
                   f"{stats['data_wait']:.0%} waiting for data" + (f" | val {scores}" if scores else ''))
         if st.stopped_early: acc.print(f"early stop: no improvement in {cfg.early_stopping_patience} validations")
     if acc.is_main_process: write_history(run)
@@ -610,7 +610,7 @@ def plot_history(history:dict, axs=None):
     steps = history['steps']
     if steps:
         x = [s['step'] for s in steps]
-        for k in ('loss', 'lm_loss', 'itc_loss', 'itm_loss'): axs[0].plot(x, [s[k] for s in steps], label=k)
+        for k in LOSS_TERMS: axs[0].plot(x, [s.get(k, np.nan) for s in steps], label=k)  # word_loss: histories since 2026-11
         axs[0].set(xlabel='step', title='loss terms', yscale='log'); axs[0].legend(fontsize=8)
         axs[1].plot(x, [s['temp'] for s in steps]); axs[1].set(xlabel='step', title='ITC temperature')
     for k in ('BLEU-4', 'CIDEr-D'):
