@@ -30,7 +30,8 @@ def representations(model, pairs:CaptionPairs, ids:list[int], batch_size:int=32)
         batch = collate_pairs([pairs[i] for i in ids[start:start + batch_size]])
         dets = [pairs.detections[i] for i in batch['index']]
         before, after = batch['before'], batch['after']
-        crops = model.diff_detector(torch.stack([torch.as_tensor(d.diff_map) for d in dets]), before, after, [d.clusters for d in dets])
+        crops = model.diff_detector(torch.stack([torch.as_tensor(d.diff_map) for d in dets]), before, after, [d.clusters for d in dets],
+                                    model.detection_crops(dets))  # the crops it was trained on: the detector's, when it cuts them
         tokens, _ = model.cluster_tokens(before, after, dets)
         enc = model.encode_images(before, after, dets)
         slot = sum(n for k, n in enc.segment_lengths.items() if k != 'clusters')  # the first cluster's place in the memory

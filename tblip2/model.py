@@ -58,6 +58,7 @@ class DiffBLIP2Config:
     aln_weight_itc: float = 1.0           # ITC loss weight (training scales it by the epoch schedule)
     aln_weight_itm: float = 1.0           # ITM loss weight
     word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
+    word_prefix: int = 0                  # with word_weight: each cluster's this many best-scored words go into the LM's prefix as they are (their embeddings)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -80,6 +81,8 @@ class DiffBLIP2Config:
             if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r}: must be a number >= 0")
         if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout={self.lora_dropout!r}: must be in [0, 1)")
         if self.cluster_itc and not (self.align_clusters and self.use_clusters): raise ValueError("cluster_itc needs align_clusters=True (and use_clusters)")
+        if self.word_prefix and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_prefix needs word_weight > 0 (and use_clusters)")
+        if self.word_prefix < 0: raise ValueError(f"word_prefix={self.word_prefix!r}: must be at least 0")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -508,6 +511,11 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
         tokens, mask = segments["clusters"]
         visual_prefix = torch.cat([visual_prefix, self.cluster_to_lm(tokens.to(self.cluster_to_lm.weight.dtype))], 1)  # (B, Q + K, Dl)
         prefix_mask = torch.cat([prefix_mask, mask], 1)                                                       # (B, Q + K)
+    if self.config.word_prefix:  # and each cluster's words, in the LM's own embedding space
+        tokens, mask = segments["clusters"]
+        n = self.config.word_prefix
+        visual_prefix = torch.cat([visual_prefix, self.cluster_words(tokens, n).flatten(1, 2).to(visual_prefix.dtype)], 1)  # (B, P + K n, Dl)
+        prefix_mask = torch.cat([prefix_mask, mask.repeat_interleave(n, 1)], 1)
     return DiffEncoding(memory, memory_mask, query_output, visual_prefix, pair_embed,
                         {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask)
 
@@ -607,6 +615,12 @@ def word_scores(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
     # cosine similarity with the LM's own input embeddings (V, Dl), which this loss does not train; their scale is the LM's business
     embeddings = F.normalize(self.blip2_model.get_input_embeddings().weight.detach().to(self.word_head.weight.dtype), dim=-1)
     return WORD_SCALE * F.normalize(self.word_head(tokens.to(self.word_head.weight.dtype)), dim=-1) @ embeddings.T + self.word_bias
+
+@patch
+def cluster_words(self:EnhancedDiffBLIP2, tokens:torch.Tensor, n:int) -> torch.Tensor:
+    "`(B, K, n, Dl)`: the LM's input embeddings of each cluster's `n` best-scored vocabulary tokens, best first"
+    with torch.no_grad(): best = self.word_scores(tokens).topk(n, dim=-1).indices  # (B, K, n): chosen by the word loss alone
+    return self.blip2_model.get_input_embeddings()(best)
 
 @patch
 def word_loss(self:EnhancedDiffBLIP2, tokens:torch.Tensor, mask:torch.Tensor, pair_sentences:list[list[str]]) -> torch.Tensor:
