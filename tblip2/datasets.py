@@ -6,7 +6,7 @@
 from __future__ import annotations
 import functools, hashlib, json, os, shutil, sys, time, warnings
 from dataclasses import dataclass, asdict
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Callable
 
 import cv2
@@ -76,7 +76,11 @@ def _check_entry(entry, path, i) -> tuple[str, list[str]]:
     if not isinstance(img_id, (str, int)) or isinstance(img_id, bool): raise AnnotationError(f"{where}: 'img_id' must be a string, got {img_id!r}")
     if isinstance(sentences, str) or not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
         raise AnnotationError(f"{where} (img_id {img_id!r}): 'sentences' must be a list of strings, got {str(sentences)[:80]}")
-    return str(img_id), sentences
+    img_id = str(img_id)
+    # an id names files inside the data folder: a path in it ("../x", "/etc/x", "a/b") would read outside, or elsewhere
+    if not img_id or img_id in ('.', '..') or any(c in img_id for c in '/\\\0') or PureWindowsPath(img_id).drive:
+        raise AnnotationError(f"{where}: 'img_id' {img_id!r} is not a plain file name (no folders, no '..'): refusing to read outside the data folder")
+    return img_id, sentences
 
 # %% ../nbs/00_datasets.ipynb #b19f9d2d
 def read_annotations(path) -> dict[str, list[str]]:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_detector.ipynb #2560c5a7
 from __future__ import annotations
-import hashlib, json, os, multiprocessing as mp
+import hashlib, json, os, warnings, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -588,6 +588,14 @@ def _pair(item):
 
 def _detect_pair(args): return detect(*args)
 
+def _cached(path:Path) -> Detection|None:
+    "The detection cached at `path`; None when there is none, or when it cannot be read (a warning names it, and it is computed again)"
+    if not path.exists(): return None
+    try: return load_detection(path)
+    except Exception as e:  # truncated or damaged: numpy checks the zip's CRCs, and a missing array is a KeyError
+        warnings.warn(f"detection cache entry {path} is unreadable ({type(e).__name__}: {e}); computing it again")
+        return None
+
 # %% ../nbs/01_detector.ipynb #95495988
 def detect_many(pairs_or_dataset, cfg:DetectorConfig|None=None,
                 num_workers:int|None=None, # worker processes; 0 runs in this process; None: one per CPU
@@ -614,7 +622,7 @@ def detect_many(pairs_or_dataset, cfg:DetectorConfig|None=None,
         for i, item in enumerate(progress_bar(pairs_or_dataset, total=len(pairs_or_dataset), disable=not progress, desc='detect')):
             before, after = _pair(item)
             key = detection_key(np.asarray(before), np.asarray(after), cfg) if cache else None
-            out.append(load_detection(cache/f'{key}.npz') if cache and (cache/f'{key}.npz').exists() else None)
+            out.append(_cached(cache/f'{key}.npz') if cache else None)
             if out[-1] is None: todo.append((i, key, before, after))
             if len(todo) >= chunk: run_todo()
         if todo: run_todo()
