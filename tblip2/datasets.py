@@ -24,7 +24,8 @@ __all__ = ['SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS'
            'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset', 'location_name',
            'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object', 'make_scene',
            'kinds_used', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair', 'make_synthetic_dataset',
-           'ensure_synthetic', 'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'synthetic_cli']
+           'SyntheticMismatch', 'synthetic_settings', 'synthetic_differences', 'holds_synthetic', 'ensure_synthetic',
+           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'synthetic_cli']
 
 # %% ../nbs/00_datasets.ipynb #246792d5
 def repo_root() -> Path:
@@ -512,13 +513,37 @@ def make_synthetic_dataset(out_dir, # the folder to create (Spot-the-Diff layout
     return out_dir
 
 # %% ../nbs/00_datasets.ipynb #dcdf54df
+class SyntheticMismatch(FileExistsError):
+    "A folder holds a synthetic set made with other settings than the ones asked for"
+
+def synthetic_settings(n_train:int=1000, n_val:int=200, n_test:int=200, seed:int=0, image_size:int=224, **kwargs) -> dict:
+    "What `synthetic.json` records of a set: seed, pairs per split, generator config"
+    return dict(seed=seed, counts=dict(zip(SPLITS, (n_train, n_val, n_test))), config=asdict(SyntheticConfig(image_size=image_size, **kwargs)))
+
+def _flat(d:dict, prefix='') -> dict:
+    return {k: v for key, val in d.items() for k, v in (_flat(val, f'{prefix}{key}.').items() if isinstance(val, dict) else [(f'{prefix}{key}', val)])}
+
+def synthetic_differences(have:dict, want:dict) -> str:
+    "The settings two `synthetic_settings` differ in, as 'key: have -> want, ...'"
+    h, w = _flat(have), _flat(want)
+    return ', '.join(f'{k}: {h.get(k)!r} -> {w.get(k)!r}' for k in sorted(set(h) | set(w)) if h.get(k) != w.get(k))
+
+def holds_synthetic(out_dir, settings:dict) -> bool|None:
+    "True when `out_dir` holds the synthetic set `settings` describe, False when another one, None when none"
+    manifest = Path(out_dir)/'synthetic.json'
+    return json.loads(manifest.read_text()) == settings if manifest.is_file() else None
+
 def ensure_synthetic(out_dir, n_train:int=1000, n_val:int=200, n_test:int=200, seed:int=0, image_size:int=224, **kwargs) -> Path:
-    "The synthetic set at `out_dir`, generated only when it is missing or was made with other settings"
+    "The synthetic set at `out_dir`, generated when the folder is missing or empty; a set made with other settings is never replaced"
     out_dir = Path(out_dir)
-    want = dict(seed=seed, counts=dict(zip(SPLITS, (n_train, n_val, n_test))), config=asdict(SyntheticConfig(image_size=image_size, **kwargs)))
-    manifest = out_dir/'synthetic.json'
-    if manifest.is_file() and json.loads(manifest.read_text()) == want: return out_dir
-    if out_dir.exists() and any(out_dir.iterdir()) and not manifest.is_file():
+    want = synthetic_settings(n_train, n_val, n_test, seed, image_size, **kwargs)
+    held = holds_synthetic(out_dir, want)
+    if held: return out_dir
+    if held is False:
+        have = json.loads((out_dir/'synthetic.json').read_text())
+        raise SyntheticMismatch(f"{out_dir} holds a synthetic set made with other settings ({synthetic_differences(have, want)}); it is kept: "
+                                f"use another folder, or replace it with `tblip2_data --out_dir {out_dir} --overwrite ...`")
+    if out_dir.exists() and any(out_dir.iterdir()):
         raise FileExistsError(f"{out_dir} holds something that is not a synthetic set: refusing to overwrite it")
     return make_synthetic_dataset(out_dir, n_train, n_val, n_test, seed, image_size, overwrite=True, progress=True, **kwargs)
 

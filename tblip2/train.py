@@ -14,20 +14,22 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file, load_file
 
-from .datasets import SpotTheDiffDataset, ensure_synthetic, repo_root, progress_bar
+from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root, progress_bar,
+                             AnnotationError, ImageError)
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
 
 # %% auto #0
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'LOSS_TERMS',
-           'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'resolve_paths', 'lr_factor', 'itc_weight',
-           'flatten_state', 'unflatten_state', 'write_atomic_dir', 'save_checkpoint', 'load_training_state',
-           'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups',
-           'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance',
-           'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'prepare_run',
-           'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
-           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
-           'test_report', 'plot_examples', 'train_cli']
+           'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir',
+           'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_atomic_dir',
+           'save_checkpoint', 'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
+           'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
+           'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
+           'seed_everything', 'reproducibility', 'prepare_run', 'training_state', 'restore', 'NonFiniteLoss',
+           'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train',
+           'release', 'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples',
+           'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -144,10 +146,16 @@ def check_config(**params) -> TrainConfig:
     return cfg
 
 # %% ../nbs/04_train.ipynb #8bbaa9c9
+def default_synthetic_dir(root:Path, cfg:TrainConfig) -> Path:
+    "data/synthetic, unless it holds a set made with other settings: then a folder named after this run's (the other set is kept)"
+    settings = synthetic_settings(*cfg.synthetic_pairs, seed=cfg.data_seed)
+    if holds_synthetic(root/'data/synthetic', settings) is not False: return root/'data/synthetic'
+    return root/f"data/synthetic-{'-'.join(map(str, cfg.synthetic_pairs))}-seed{cfg.data_seed}"
+
 def resolve_paths(cfg:TrainConfig) -> dict[str, Path]:
     "Data, run and checkpoint folders of `cfg`, relative paths taken from the repository root"
     root = repo_root()
-    data = cfg.data_dir or ('data/synthetic' if cfg.dataset == 'synthetic' else 'data/diff/spot-the-diff-harsh19')
+    data = cfg.data_dir or (default_synthetic_dir(root, cfg) if cfg.dataset == 'synthetic' else 'data/diff/spot-the-diff-harsh19')
     run = root/cfg.run_dir
     ckpt = root/(cfg.checkpoint_dir or f'checkpoints/{run.name}')
     return dict(data=root/data, run=run, checkpoints=ckpt, best=ckpt/'best', latest=ckpt/'latest', plots=root/'plots')
@@ -723,6 +731,8 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
+USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError)  # what the user's files or folders cause
+
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"
     import argparse, subprocess, sys
@@ -741,7 +751,9 @@ def train_cli(argv=None):
         cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(cfg.num_processes),
                '--master_addr', '127.0.0.1', '--master_port', str(port), sys.argv[0]]
         return sys.exit(subprocess.call(cmd + list(sys.argv[1:] if argv is None else argv)))
-    if cfg.mode == 'train':
-        train(cfg)
-        if int(os.environ.get('RANK', 0)) != 0: return
-    print(test_report(test(cfg)))
+    try:
+        if cfg.mode == 'train':
+            train(cfg)
+            if int(os.environ.get('RANK', 0)) != 0: return
+        print(test_report(test(cfg)))
+    except USER_ERRORS as e: p.exit(2, f"tblip2_train: error: {e}\n")  # the user's data or folders: one line, no traceback

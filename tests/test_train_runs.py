@@ -78,3 +78,15 @@ def test_papermill_headless(tmp_path):
         assert (tmp_path/'run'/name).is_file(), name
     nb = json.loads(out.read_text())
     assert any('injected-parameters' in c['metadata'].get('tags', []) for c in nb['cells'])
+
+def test_user_errors_are_one_line_and_keep_the_data(tmp_path):
+    "A data folder holding a synthetic set made with other settings is kept, and the run stops with one line; so does testing with no model"
+    from tblip2.datasets import make_synthetic_dataset, folder_digest
+    data = make_synthetic_dataset(tmp_path/'data', 4, 2, 2, seed=3, progress=False)
+    (data/'mine.txt').write_text('keep me'); before = folder_digest(data)
+    r = subprocess.run(train_cmd(tmp_path, '--num_epochs', '1'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and r.stderr.strip().count('\n') == 0, (r.returncode, r.stderr[-2000:])
+    assert 'other settings' in r.stderr and 'seed: 3 -> 0' in r.stderr, r.stderr
+    assert folder_digest(data) == before and (data/'mine.txt').read_text() == 'keep me'
+    r = subprocess.run(train_cmd(tmp_path, '--mode', 'test'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and 'no trained model' in r.stderr, r.stderr[-2000:]
