@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2d83a9f2
 from __future__ import annotations
-import json, math, os, random, shutil, time
+import contextlib, json, math, os, random, shutil, time
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
@@ -20,16 +20,16 @@ from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'LOSS_TERMS',
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'LOCK_NAME', 'LOSS_TERMS',
            'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir',
            'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_atomic_dir',
            'save_checkpoint', 'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
-           'seed_everything', 'reproducibility', 'prepare_run', 'training_state', 'restore', 'NonFiniteLoss',
-           'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train',
-           'release', 'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples',
-           'train_cli']
+           'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'whole_checkpoint',
+           'resume_checkpoint', 'prepare_run', 'training_state', 'restore', 'NonFiniteLoss', 'check_finite',
+           'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train', 'release',
+           'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -426,6 +426,77 @@ def reproducibility() -> dict:
                 device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
                 deterministic=torch.are_deterministic_algorithms_enabled())
 
+# %% ../nbs/04_train.ipynb #5c858586
+LOCK_NAME = '.tblip2-run.lock'
+
+class RunLocked(FileExistsError):
+    "Another run holds the folder"
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True  # someone else's process
+    return True
+
+@contextlib.contextmanager
+def run_lock(folders, note=print):
+    "Hold `folders` (made if missing) for this process with a lock file in each; a live holder raises `RunLocked`, a dead one's lock is taken over"
+    import socket
+    me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))
+    held = []
+    try:
+        for folder in dict.fromkeys(Path(f) for f in folders):
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = folder/LOCK_NAME
+            while True:
+                try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                except FileExistsError:
+                    try: other = json.loads(lock.read_text())
+                    except (OSError, ValueError): other = {}
+                    if not isinstance(other.get('pid'), int) and time.time() - lock.stat().st_mtime < 5: time.sleep(0.2); continue  # being written
+                    if not isinstance(other.get('pid'), int) or (other.get('host') == me['host'] and not _alive(other['pid'])):
+                        note(f"note: {folder} was locked by process {other.get('pid', '?')}, which is gone: taking it over")
+                        lock.unlink(missing_ok=True); continue
+                    raise RunLocked(f"{folder} is in use by process {other['pid']} on {other.get('host')} since {other.get('since')}: wait for that run, "
+                                    f"or give this one another run_dir / checkpoint_dir (if no such run exists, delete {lock})") from None
+                with os.fdopen(fd, 'w') as f: json.dump(me, f)
+                held.append(lock); break
+        yield
+    finally:
+        for lock in held: lock.unlink(missing_ok=True)
+
+def recover_checkpoints(folder, note=print) -> list[str]:
+    "Clean up after a writer that died (call it holding the lock): its temporary folders go, a checkpoint it moved aside comes back"
+    folder, done = Path(folder), []
+    if not folder.is_dir(): return done
+    for p in sorted(folder.glob('.*.tmp-*')):
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
+        done.append(f'removed {p.name}')
+    for p in sorted(folder.glob('.*.old-*')):
+        target = folder/p.name[1:].rsplit('.old-', 1)[0]
+        if target.exists(): shutil.rmtree(p, ignore_errors=True); done.append(f'removed {p.name}')
+        else: p.rename(target); done.append(f'put {p.name} back as {target.name}')
+    for d in done: note(f"note: {folder}: {d}, left by an interrupted write")
+    return done
+
+def whole_checkpoint(folder) -> bool:
+    "Whether a checkpoint folder has every file `save_checkpoint` writes (the training state, written last, included)"
+    folder = Path(folder)
+    return all((folder/f).is_file() for f in (STATE_JSON, STATE_TENSORS, 'info.json', 'model/diffblip2_config.json', 'model/model.safetensors'))
+
+def resume_checkpoint(folder, note=print) -> Path|None:
+    "The checkpoint to resume from: `latest` when whole, else the newest whole periodic one (with a note); None when there is none"
+    folder = Path(folder)
+    present = [p for p in [folder/'latest', *sorted(folder.glob('epoch-[0-9]*'), reverse=True)] if p.is_dir()]
+    for p in present:
+        if whole_checkpoint(p):
+            if p != present[0]: note(f"note: {present[0]} is not a whole checkpoint: resuming from {p} instead")
+            return p
+    if present: raise FileNotFoundError(f"{folder}: no whole checkpoint to resume from ({', '.join(p.name for p in present)} incomplete): "
+                                        "move them aside, or pass resume=False to train again from the start over them")
+    return None
+
 # %% ../nbs/04_train.ipynb #7bdd92f3
 def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     "Build data, model, optimiser and schedule (or resume them from the latest checkpoint) under Accelerate"
@@ -437,8 +508,8 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
                               dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True))
     seed_everything(cfg.seed, cfg.deterministic)
     with accelerator.main_process_first(): splits = load_splits(cfg, ('train', 'val'))
-    resume = cfg.resume and (paths['latest']/STATE_JSON).is_file()
-    model = EnhancedDiffBLIP2.from_pretrained(paths['latest']/'model') if resume else build_model(cfg, splits['train'])
+    resume = resume_checkpoint(paths['checkpoints'], accelerator.print) if cfg.resume else None  # latest, or the newest whole one
+    model = EnhancedDiffBLIP2.from_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])
     model.train()
     show = progress and accelerator.is_local_main_process
     with accelerator.main_process_first():
@@ -450,7 +521,7 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
     run = Run(cfg, accelerator, model, optimizer, scheduler, loader, train_pairs, val_pairs, RunState(), paths)
-    if resume: restore(run, load_training_state(paths['latest']))
+    if resume: restore(run, load_training_state(resume)); accelerator.print(f"resumed from {resume}: {run.state.epoch} epochs, {run.state.step} steps done")
     return run
 
 # %% ../nbs/04_train.ipynb #7012d551
@@ -470,7 +541,6 @@ def restore(run:Run, saved:dict):
     now = flat_params(run.cfg)
     changed = {k: (v, now[k]) for k, v in saved['config'].items() if now.get(k, v) != v}
     if changed: run.accelerator.print(f"warning: resuming with settings that differ from the checkpoint's (was, now): {changed}")
-    run.accelerator.print(f"resumed from {run.paths['latest']}: {run.state.epoch} epochs, {run.state.step} steps done")
 
 # %% ../nbs/04_train.ipynb #9fea7ca8
 LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss', 'word_loss')
@@ -569,7 +639,14 @@ def weights_digest(model) -> str:
     return h.hexdigest()[:16]
 
 def train(cfg:TrainConfig, progress:bool=True) -> RunState:
-    "Train `cfg`'s model with Accelerate (resuming when a checkpoint exists); returns the final `RunState`"
+    "Train `cfg`'s model with Accelerate (resuming when a checkpoint exists), holding its folders; returns the final `RunState`"
+    paths, main = resolve_paths(cfg), int(os.environ.get('RANK', 0)) == 0   # the launcher's rank 0 holds the lock for all ranks
+    with run_lock([paths['checkpoints'], paths['run']]) if main else contextlib.nullcontext():
+        if main:
+            for folder in (paths['checkpoints'], paths['run']): recover_checkpoints(folder)
+        return _train(cfg, progress)
+
+def _train(cfg:TrainConfig, progress:bool) -> RunState:
     run = prepare_run(cfg, progress)
     st, acc = run.state, run.accelerator
     for epoch in range(st.epoch, cfg.num_epochs):
