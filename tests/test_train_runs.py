@@ -90,3 +90,21 @@ def test_user_errors_are_one_line_and_keep_the_data(tmp_path):
     assert folder_digest(data) == before and (data/'mine.txt').read_text() == 'keep me'
     r = subprocess.run(train_cmd(tmp_path, '--mode', 'test'), capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and 'no trained model' in r.stderr, r.stderr[-2000:]
+
+def test_second_run_on_the_same_folders_stops(tmp_path):
+    "Two runs on one run folder: the second stops at once with one line naming the first, which goes on and owns what is on disk"
+    first = subprocess.Popen(train_cmd(tmp_path, '--num_epochs', '50'), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = tmp_path/'ckpt'/'.tblip2-run.lock'
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not lock.exists() and first.poll() is None: time.sleep(0.05)
+        assert lock.exists(), "the first run never took its lock"
+        r = subprocess.run(train_cmd(tmp_path, '--num_epochs', '1', '--learning_rate', '0.01'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert r.returncode == 2 and 'Traceback' not in r.stderr and r.stderr.strip().count('\n') == 0, (r.returncode, r.stderr[-2000:])
+        assert f'in use by process {first.pid}' in r.stderr, r.stderr
+        assert first.poll() is None, "the first run should still be training"
+    finally:
+        first.send_signal(signal.SIGKILL); first.wait()
+    # the killed run's lock is stale now: a rerun takes it over and resumes
+    log = run(train_cmd(tmp_path, '--num_epochs', '1'))
+    assert 'which is gone: taking it over' in log and not lock.exists(), log[-2000:]
