@@ -768,7 +768,10 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     unsaved = [n for n, _ in model.named_buffers() if n not in model.state_dict()]
     if unsaved: raise RuntimeError(f"non-persistent buffers {unsaved} would be left uninitialised: load them explicitly")
     model.to_empty(device="cpu"); blip2.tie_weights()  # to_empty unties the LM head from the embeddings
-    load_model(model, str(save_dir / WEIGHTS_NAME), strict=True)
+    try: load_model(model, str(save_dir / WEIGHTS_NAME), strict=True)
+    except Exception as e: raise ValueError(f"{save_dir / WEIGHTS_NAME}: cannot be loaded ({type(e).__name__}: {str(e)[:200]})") from None
+    bad = [n for n, t in model.state_dict().items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if bad: raise ValueError(f"{save_dir / WEIGHTS_NAME}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[0]}: refusing to load them")
     model.aln_weight_itc, model.aln_weight_itm = meta["aln_weight_itc"], meta["aln_weight_itm"]
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2d83a9f2
 from __future__ import annotations
-import contextlib, json, math, os, random, shutil, time
+import contextlib, hashlib, json, math, os, random, shutil, time
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
@@ -20,16 +20,17 @@ from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'DETECTION_CACHE', 'LOCK_NAME', 'LOSS_TERMS',
-           'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir',
-           'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_atomic_dir',
-           'save_checkpoint', 'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
-           'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
-           'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
-           'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'whole_checkpoint',
-           'resume_checkpoint', 'prepare_run', 'training_state', 'restore', 'NonFiniteLoss', 'check_finite',
-           'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train', 'release',
-           'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples', 'train_cli']
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
+           'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config',
+           'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state',
+           'CheckpointError', 'write_manifest', 'verify_folder', 'write_atomic_dir', 'save_checkpoint',
+           'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model',
+           'param_groups', 'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions',
+           'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility',
+           'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'prepare_run',
+           'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
+           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
+           'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -207,13 +208,44 @@ def _fsync_tree(folder:Path):
         if p.is_file():
             with open(p, 'rb') as f: os.fsync(f.fileno())
 
+MANIFEST = 'manifest.json'
+
+class CheckpointError(ValueError):
+    "A saved folder that is not whole: a file missing, or of another size or content than its manifest says"
+
+def _sha256(path:Path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def write_manifest(folder) -> dict:
+    "Write `manifest.json`: the size and SHA-256 of every other file below `folder`"
+    folder = Path(folder)
+    files = {p.relative_to(folder).as_posix(): dict(bytes=p.stat().st_size, sha256=_sha256(p))
+             for p in sorted(folder.rglob('*')) if p.is_file() and p.name != MANIFEST}
+    (folder/MANIFEST).write_text(json.dumps(files, indent=1))
+    return files
+
+def verify_folder(folder):
+    "Raise `CheckpointError` naming the first file of `folder` that its manifest does not vouch for (nothing to check without one)"
+    folder = Path(folder)
+    if not (folder/MANIFEST).is_file(): return
+    try: files = json.loads((folder/MANIFEST).read_text())
+    except ValueError as e: raise CheckpointError(f"{folder/MANIFEST}: unreadable ({e})") from None
+    for name, want in files.items():
+        p = folder/name
+        if not p.is_file(): raise CheckpointError(f"{p}: missing (the manifest lists it)")
+        if p.stat().st_size != want['bytes']: raise CheckpointError(f"{p}: {p.stat().st_size} bytes, the manifest says {want['bytes']} (truncated or replaced)")
+        if _sha256(p) != want['sha256']: raise CheckpointError(f"{p}: its SHA-256 differs from the manifest's (damaged)")
+
 def write_atomic_dir(target, write) -> Path:
-    "Call `write(tmp_folder)`, then move the folder to `target` in one rename (replacing an older one)"
+    "Call `write(tmp_folder)`, add a manifest, then move the folder to `target` in one rename (replacing an older one)"
     target = Path(target); target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f'.{target.name}.tmp-{os.getpid()}')
     if tmp.exists(): shutil.rmtree(tmp)
     tmp.mkdir()
-    write(tmp); _fsync_tree(tmp)
+    write(tmp); write_manifest(tmp); _fsync_tree(tmp)
     old = target.with_name(f'.{target.name}.old-{os.getpid()}')
     if target.exists(): target.rename(old)
     tmp.rename(target)
@@ -480,19 +512,21 @@ def recover_checkpoints(folder, note=print) -> list[str]:
     for d in done: note(f"note: {folder}: {d}, left by an interrupted write")
     return done
 
-def whole_checkpoint(folder) -> bool:
-    "Whether a checkpoint folder has every file `save_checkpoint` writes (the training state, written last, included)"
+def checkpoint_problem(folder) -> str|None:
+    "What keeps a checkpoint folder from being whole (its manifest's verdict; a file missing, for one written before manifests), or None"
     folder = Path(folder)
-    return all((folder/f).is_file() for f in (STATE_JSON, STATE_TENSORS, 'info.json', 'model/diffblip2_config.json', 'model/model.safetensors'))
+    try: verify_folder(folder)
+    except CheckpointError as e: return str(e)
+    missing = [f for f in (STATE_JSON, STATE_TENSORS, 'model/diffblip2_config.json', 'model/model.safetensors') if not (folder/f).is_file()]
+    return f"{folder}: no {missing[0]}" if missing else None
 
 def resume_checkpoint(folder, note=print) -> Path|None:
     "The checkpoint to resume from: `latest` when whole, else the newest whole periodic one (with a note); None when there is none"
     folder = Path(folder)
     present = [p for p in [folder/'latest', *sorted(folder.glob('epoch-[0-9]*'), reverse=True)] if p.is_dir()]
     for p in present:
-        if whole_checkpoint(p):
-            if p != present[0]: note(f"note: {present[0]} is not a whole checkpoint: resuming from {p} instead")
-            return p
+        if (problem := checkpoint_problem(p)) is None: return p
+        note(f"note: skipping {p.name}, not a whole checkpoint ({problem})")
     if present: raise FileNotFoundError(f"{folder}: no whole checkpoint to resume from ({', '.join(p.name for p in present)} incomplete): "
                                         "move them aside, or pass resume=False to train again from the start over them")
     return None
@@ -725,6 +759,7 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     paths = resolve_paths(cfg)
     if not paths['best'].is_dir():
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
+    verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = EnhancedDiffBLIP2.from_pretrained(paths['best'])
     splits = load_splits(cfg, ('train', 'test'))
     pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)  # the detector the model was trained with
@@ -808,7 +843,7 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError)  # what the user's files or folders cause
+USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError, CheckpointError)  # what the user's files or folders cause
 
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"

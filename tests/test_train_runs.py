@@ -108,3 +108,14 @@ def test_second_run_on_the_same_folders_stops(tmp_path):
     # the killed run's lock is stale now: a rerun takes it over and resumes
     log = run(train_cmd(tmp_path, '--num_epochs', '1'))
     assert 'which is gone: taking it over' in log and not lock.exists(), log[-2000:]
+
+def test_damaged_checkpoints_are_named_not_used(tmp_path):
+    "A flipped byte in the best model or in latest: testing and resuming stop with one line naming the file, never train over it"
+    run(train_cmd(tmp_path, '--num_epochs', '1'))
+    for folder, mode in (('best', 'test'), ('latest/model', 'train')):
+        weights = tmp_path/'ckpt'/folder/'model.safetensors'
+        raw = bytearray(weights.read_bytes()); raw[-5] ^= 0xFF; weights.write_bytes(bytes(raw))
+        r = subprocess.run(train_cmd(tmp_path, '--num_epochs', '2', '--mode', mode), capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert r.returncode == 2 and 'Traceback' not in r.stderr, (mode, r.returncode, r.stderr[-2000:])
+        assert f'{folder}/model.safetensors' in r.stdout + r.stderr, r.stdout[-1000:] + r.stderr[-1000:]
+    assert not (tmp_path/'ckpt'/'epoch-0002').exists() and json.loads((tmp_path/'ckpt'/'latest'/'info.json').read_text())['epoch'] == 1
