@@ -21,16 +21,16 @@ from .model import DiffBLIP2Config, DTYPES
 
 # %% auto #0
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
-           'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config',
+           'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config',
            'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state',
            'CheckpointError', 'write_manifest', 'verify_folder', 'write_atomic_dir', 'save_checkpoint',
            'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model',
            'param_groups', 'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions',
            'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility',
            'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'prepare_run',
-           'training_state', 'restore', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
-           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
-           'test_report', 'plot_examples', 'train_cli']
+           'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite',
+           'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train', 'release',
+           'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -566,6 +566,13 @@ def training_state(run:Run) -> dict:
                 scaler=scaler.state_dict() if scaler is not None else None, rng=rng_state(),
                 run_state=asdict(run.state), config=flat_params(run.cfg))
 
+RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
+             'eval_every', 'eval_samples', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
+             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir'}  # may change on resume; every other setting may not
+
+class ResumeMismatch(ValueError):
+    "A resumed run asked to change a setting that cannot change mid-run"
+
 def restore(run:Run, saved:dict):
     "Put a checkpoint's training state back into `run`"
     run.optimizer.load_state_dict(saved['optimizer']); run.scheduler.load_state_dict(saved['scheduler'])
@@ -574,7 +581,21 @@ def restore(run:Run, saved:dict):
     run.state = RunState(**saved['run_state'])
     now = flat_params(run.cfg)
     changed = {k: (v, now[k]) for k, v in saved['config'].items() if now.get(k, v) != v}
-    if changed: run.accelerator.print(f"warning: resuming with settings that differ from the checkpoint's (was, now): {changed}")
+    if fixed := {k: v for k, v in changed.items() if k not in RESUMABLE}:
+        raise ResumeMismatch(f"cannot resume with other {', '.join(f'{k} (was {a!r}, now {b!r})' for k, (a, b) in fixed.items())}: "
+                             "they shape the model, the data or its order; resume=False starts again, another run_dir / checkpoint_dir keeps both")
+    if changed: apply_changes(run, changed)
+
+def apply_changes(run:Run, changed:dict):
+    "Put resumable settings that differ from the checkpoint's into effect now, and record them in the history at this step"
+    fresh = param_groups(run.core, run.cfg.learning_rate, run.cfg.weight_decay, run.cfg.new_parts_lr_scale)
+    sched = getattr(run.scheduler, 'scheduler', run.scheduler)     # Accelerate's wrapper holds the LambdaLR
+    factor = sched.lr_lambdas[0](sched.last_epoch)                  # where the schedule (built from the new settings) stands now
+    for group, new in zip(run.optimizer.param_groups, fresh):       # else the optimiser's and scheduler's saved rates win
+        group.update(initial_lr=new['lr'], lr=new['lr'] * factor, weight_decay=new['weight_decay'])
+    sched.base_lrs = [g['initial_lr'] for g in run.optimizer.param_groups]
+    run.state.history.setdefault('changes', []).append(dict(step=run.state.step, epoch=run.state.epoch, changed={k: list(v) for k, v in changed.items()}))
+    run.accelerator.print(f"resuming with new settings, in effect from step {run.state.step}: " + ', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items()))
 
 # %% ../nbs/04_train.ipynb #9fea7ca8
 LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss', 'word_loss')
@@ -843,7 +864,7 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError, CheckpointError)  # what the user's files or folders cause
+USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError, CheckpointError, ResumeMismatch)  # what the user's files or folders cause
 
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"

@@ -119,3 +119,17 @@ def test_damaged_checkpoints_are_named_not_used(tmp_path):
         assert r.returncode == 2 and 'Traceback' not in r.stderr, (mode, r.returncode, r.stderr[-2000:])
         assert f'{folder}/model.safetensors' in r.stdout + r.stderr, r.stdout[-1000:] + r.stderr[-1000:]
     assert not (tmp_path/'ckpt'/'epoch-0002').exists() and json.loads((tmp_path/'ckpt'/'latest'/'info.json').read_text())['epoch'] == 1
+
+def test_resume_with_changed_settings(tmp_path):
+    "A new learning rate on resume is in effect from the next step (the history says so); a new architecture is refused, one line"
+    run(train_cmd(tmp_path/'a', '--num_epochs', '1', '--learning_rate', '0.001'))
+    log = run(train_cmd(tmp_path/'a', '--num_epochs', '2', '--learning_rate', '0.01'))
+    assert 'resuming with new settings' in log and 'learning_rate 0.001 -> 0.01' in log, log[-2000:]
+    ref = run(train_cmd(tmp_path/'b', '--num_epochs', '2', '--learning_rate', '0.01')) and json.loads((tmp_path/'b'/'run'/'history.json').read_text())['history']
+    got = json.loads((tmp_path/'a'/'run'/'history.json').read_text())['history']
+    change = got['changes'][0]
+    assert change['changed']['learning_rate'] == [0.001, 0.01] and change['changed']['num_epochs'] == [1, 2]
+    after = {s['step']: s['lr'] for s in got['steps'] if s['step'] > change['step']}
+    assert after and all(np.isclose(after[s['step']], s['lr']) for s in ref['steps'] if s['step'] in after), (after, ref['steps'])
+    r = subprocess.run(train_cmd(tmp_path/'a', '--num_epochs', '3', '--tiny_width', '64'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and 'cannot resume with other tiny_width (was 32, now 64)' in r.stderr, r.stderr[-2000:]
