@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2d83a9f2
 from __future__ import annotations
-import contextlib, hashlib, json, math, os, random, shutil, time
+import contextlib, errno, hashlib, json, math, os, random, shutil, time
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
@@ -23,14 +23,15 @@ from .model import DiffBLIP2Config, DTYPES
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
            'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config',
            'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state',
-           'CheckpointError', 'write_manifest', 'verify_folder', 'write_atomic_dir', 'save_checkpoint',
-           'load_training_state', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model',
-           'param_groups', 'generate_for', 'references_of', 'most_frequent_caption', 'nearest_pair_captions',
-           'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run', 'seed_everything', 'reproducibility',
-           'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'prepare_run',
-           'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite',
-           'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'train', 'release',
-           'write_history', 'plot_history', 'save_figure', 'test', 'test_report', 'plot_examples', 'train_cli']
+           'CheckpointError', 'write_manifest', 'verify_folder', 'folder_bytes', 'check_free_space', 'write_atomic_dir',
+           'save_checkpoint', 'load_training_state', 'DataError', 'check_splits', 'load_splits', 'detection_cache',
+           'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for', 'references_of',
+           'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state',
+           'Run', 'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints',
+           'checkpoint_problem', 'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore',
+           'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
+           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
+           'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -239,9 +240,21 @@ def verify_folder(folder):
         if p.stat().st_size != want['bytes']: raise CheckpointError(f"{p}: {p.stat().st_size} bytes, the manifest says {want['bytes']} (truncated or replaced)")
         if _sha256(p) != want['sha256']: raise CheckpointError(f"{p}: its SHA-256 differs from the manifest's (damaged)")
 
+def folder_bytes(folder) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob('*') if p.is_file())
+
+def check_free_space(target, margin:float=1.2):
+    "Raise before writing when the disk under `target` has less room than the folder it replaces (x `margin`) takes"
+    target = Path(target)
+    if not target.exists(): return
+    need, free = int(folder_bytes(target) * margin), shutil.disk_usage(target.parent).free
+    if free < need: raise OSError(errno.ENOSPC, f"{target.parent}: {free / 2**20:,.0f} MiB free, writing {target.name} needs about "
+                                                f"{need / 2**20:,.0f} MiB: free some space, then run again (it resumes)")
+
 def write_atomic_dir(target, write) -> Path:
     "Call `write(tmp_folder)`, add a manifest, then move the folder to `target` in one rename (replacing an older one)"
     target = Path(target); target.parent.mkdir(parents=True, exist_ok=True)
+    check_free_space(target)
     tmp = target.with_name(f'.{target.name}.tmp-{os.getpid()}')
     if tmp.exists(): shutil.rmtree(tmp)
     tmp.mkdir()
@@ -269,13 +282,26 @@ def load_training_state(folder) -> dict:
     return unflatten_state(json.loads((folder/STATE_JSON).read_text()), load_file(str(folder/STATE_TENSORS)))
 
 # %% ../nbs/04_train.ipynb #11170c9b
+class DataError(ValueError):
+    "A split a run cannot use: empty, or without a single sentence"
+
+def check_splits(splits:dict, note=print):
+    "Before any work: every split has pairs and sentences (a pair without sentences gets a note; it trains on an empty caption)"
+    for name, ds in splits.items():
+        if len(ds) == 0: raise DataError(f"the {name} split of {ds.data_dir} has no pairs")
+        bare = [i for i in ds.img_ids if not ds.sentences[i]]
+        if len(bare) == len(ds): raise DataError(f"no pair of the {name} split of {ds.data_dir} has a sentence")
+        if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence (e.g. {bare[0]})")
+
 def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test')) -> dict[str, SpotTheDiffDataset]:
     "The datasets of a run, generating the synthetic set when it is the choice and is missing"
     data = resolve_paths(cfg)['data']
     if cfg.dataset == 'synthetic': ensure_synthetic(data, *cfg.synthetic_pairs, seed=cfg.data_seed)
     elif not (data/'annotations').is_dir():
         raise FileNotFoundError(f"Spot-the-Diff not found at {data}: put the release's resized_images/ and annotations/ there (see README)")
-    return {s: SpotTheDiffDataset(data, s) for s in splits}
+    out = {s: SpotTheDiffDataset(data, s) for s in splits}
+    check_splits(out)
+    return out
 
 # %% ../nbs/04_train.ipynb #d13d9f1e
 DETECTION_CACHE = '.tblip2-cache/detections'  # inside the data folder: the cache lives (and is deleted) with the data it describes
@@ -588,11 +614,14 @@ def restore(run:Run, saved:dict):
 
 def apply_changes(run:Run, changed:dict):
     "Put resumable settings that differ from the checkpoint's into effect now, and record them in the history at this step"
-    fresh = param_groups(run.core, run.cfg.learning_rate, run.cfg.weight_decay, run.cfg.new_parts_lr_scale)
+    fresh = {g['name']: g for g in param_groups(run.core, run.cfg.learning_rate, run.cfg.weight_decay, run.cfg.new_parts_lr_scale)}
+    ratio = run.cfg.learning_rate / changed['learning_rate'][0] if 'learning_rate' in changed else 1.0
     sched = getattr(run.scheduler, 'scheduler', run.scheduler)     # Accelerate's wrapper holds the LambdaLR
     factor = sched.lr_lambdas[0](sched.last_epoch)                  # where the schedule (built from the new settings) stands now
-    for group, new in zip(run.optimizer.param_groups, fresh):       # else the optimiser's and scheduler's saved rates win
-        group.update(initial_lr=new['lr'], lr=new['lr'] * factor, weight_decay=new['weight_decay'])
+    for group in run.optimizer.param_groups:                        # else the optimiser's and scheduler's saved rates win
+        new = fresh.get(group.get('name'))                          # a group `param_groups` did not make: scaled as the base rate
+        lr = new['lr'] if new else group['initial_lr'] * ratio
+        group.update(initial_lr=lr, lr=lr * factor, **({'weight_decay': new['weight_decay']} if new else {}))
     sched.base_lrs = [g['initial_lr'] for g in run.optimizer.param_groups]
     run.state.history.setdefault('changes', []).append(dict(step=run.state.step, epoch=run.state.epoch, changed={k: list(v) for k, v in changed.items()}))
     run.accelerator.print(f"resuming with new settings, in effect from step {run.state.step}: " + ', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items()))
@@ -864,7 +893,7 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, AnnotationError, ImageError, CheckpointError, ResumeMismatch)  # what the user's files or folders cause
+USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, AnnotationError, ImageError, CheckpointError, ResumeMismatch, DataError)  # what the user's files or folders cause
 
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"
