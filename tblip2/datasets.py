@@ -610,8 +610,11 @@ def synthetic_cli(out_dir:str='data/synthetic', # where to write the set
                   overwrite:bool=False): # regenerate even if the set exists with these settings
     "Generate the synthetic spot-the-difference dataset and a sample sheet"
     start = time.perf_counter()
-    if overwrite: make_synthetic_dataset(out_dir, n_train, n_val, n_test, seed, image_size, overwrite=True)
-    else: ensure_synthetic(out_dir, n_train, n_val, n_test, seed, image_size)
+    try:
+        if overwrite: make_synthetic_dataset(out_dir, n_train, n_val, n_test, seed, image_size, overwrite=True)
+        else: ensure_synthetic(out_dir, n_train, n_val, n_test, seed, image_size)
+    except (FileExistsError, PermissionError, ValueError) as e:  # the user's folder or settings: one line, exit 2, nothing touched
+        print(f"tblip2_data: error: {e}", file=sys.stderr); sys.exit(2)
     n = n_train + n_val + n_test
     print(f"{out_dir}: {n:,} pairs ready in {time.perf_counter() - start:.1f} s")
     if sheet:

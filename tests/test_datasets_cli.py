@@ -32,8 +32,16 @@ def test_cli_makes_set_and_sheet(tmp_path):
 def test_cli_refuses_to_overwrite_other_data(tmp_path):
     mine = tmp_path/'photos'; mine.mkdir(); (mine/'holiday.png').write_bytes(b'precious')
     r = run('--out_dir', mine, '--n_train', 2, '--n_val', 1, '--n_test', 1, '--sheet', '')
-    assert r.returncode != 0 and 'refusing to overwrite' in r.stderr
+    assert r.returncode == 2 and 'refusing to overwrite' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     assert (mine/'holiday.png').read_bytes() == b'precious'
+    # a synthetic set made with other settings is kept too, unless --overwrite says so
+    syn = tmp_path/'syn'
+    assert run('--out_dir', syn, '--n_train', 2, '--n_val', 1, '--n_test', 1, '--sheet', '').returncode == 0
+    r = run('--out_dir', syn, '--n_train', 3, '--n_val', 1, '--n_test', 1, '--sheet', '')
+    assert r.returncode == 2 and r.stderr.strip().count('\n') == 0 and 'counts.train: 2 -> 3' in r.stderr, r.stderr
+    assert json.loads((syn/'synthetic.json').read_text())['counts']['train'] == 2
+    assert run('--out_dir', syn, '--n_train', 3, '--n_val', 1, '--n_test', 1, '--sheet', '', '--overwrite').returncode == 0
+    assert json.loads((syn/'synthetic.json').read_text())['counts']['train'] == 3
 
 def test_killed_generation_leaves_no_half_dataset(tmp_path):
     out = tmp_path/'syn'
