@@ -29,3 +29,16 @@ def test_help_shows_each_parameter_with_its_comment():
     for name in ('use_clusters', 'lora_target_modules', 'gradient_checkpointing', 'eps', 'data_seed', 'save_total_limit'):
         comment = flat_fields()[name][3]
         assert f'--{name}' in out and ' '.join(comment.split()[:4]) in ' '.join(out.split()), name
+
+def test_bad_parameters_are_one_line_before_any_work(tmp_path):
+    "Each bad value stops tblip2_train with one line naming it, exit 2, before anything is made"
+    import subprocess
+    from test_datasets_cli import console_script
+    for args, says in ((['--max_grad_norm', '-1'], 'max_grad_norm=-1.0'), (['--batch_size', 'abc'], "batch_size='abc'"),
+                       (['--synthetic_pairs', 'notjson'], "synthetic_pairs='notjson'"), (['--crop_shape', 'round'], "crop_shape='round'"),
+                       (['--word_prefix', '3'], 'word_prefix needs word_weight'), (['--learning_rate', 'nan'], 'learning_rate=nan')):
+        r = subprocess.run([console_script('tblip2_train'), *args, '--data_dir', str(tmp_path/'data'), '--run_dir', str(tmp_path/'run')],
+                           capture_output=True, text=True, timeout=120)
+        last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
+        assert r.returncode == 2 and 'Traceback' not in r.stderr and says in last, (args, r.returncode, r.stderr[-1500:])
+    assert not (tmp_path/'data').exists() and not (tmp_path/'run').exists()
