@@ -757,7 +757,8 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     "An `EnhancedDiffBLIP2` written by `save_pretrained`"
     save_dir = Path(save_dir)
     if not (save_dir / CONFIG_NAME).exists(): raise FileNotFoundError(f"{save_dir}: no {CONFIG_NAME}, not a saved EnhancedDiffBLIP2")
-    meta = json.loads((save_dir / CONFIG_NAME).read_text())
+    try: meta = json.loads((save_dir / CONFIG_NAME).read_text())
+    except ValueError as e: raise ValueError(f"{save_dir / CONFIG_NAME}: not valid JSON ({e})") from None
     processor = Blip2Processor.from_pretrained(save_dir, local_files_only=True)
     with torch.device("meta"):  # shapes only: no random init of billions of weights the file overwrites
         blip2 = Blip2ForConditionalGeneration(Blip2Config.from_dict(meta["blip2"]))
