@@ -893,7 +893,7 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, AnnotationError, ImageError, CheckpointError, ResumeMismatch, DataError)  # what the user's files or folders cause
+USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, AnnotationError, ImageError, CheckpointError, ResumeMismatch, DataError)  # what the user's files or folders cause
 
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"

@@ -133,3 +133,12 @@ def test_resume_with_changed_settings(tmp_path):
     assert after and all(np.isclose(after[s['step']], s['lr']) for s in ref['steps'] if s['step'] in after), (after, ref['steps'])
     r = subprocess.run(train_cmd(tmp_path/'a', '--num_epochs', '3', '--tiny_width', '64'), capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and 'cannot resume with other tiny_width (was 32, now 64)' in r.stderr, r.stderr[-2000:]
+
+def test_unwritable_run_folder_is_found_first(tmp_path):
+    "A run folder that cannot be made (its parent is a file) stops the run with one line before any data is made"
+    (tmp_path/'file.txt').write_text('not a folder')
+    cmd = [console_script('tblip2_train'), *TINY, '--data_dir', str(tmp_path/'data'), '--run_dir', str(tmp_path/'file.txt'/'run'),
+           '--checkpoint_dir', str(tmp_path/'ckpt'), '--num_epochs', '1']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and 'file.txt' in r.stderr, (r.returncode, r.stderr[-2000:])
+    assert not (tmp_path/'data').exists() and not (tmp_path/'ckpt'/'.tblip2-run.lock').exists()
