@@ -20,8 +20,8 @@ from transformers.models.blip.image_processing_pil_blip import BlipImageProcesso
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map
 
 # %% auto #0
-__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'WORD_SCALE',
-           'CONFIG_NAME', 'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
+__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
+           'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
            'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss',
@@ -58,7 +58,8 @@ class DiffBLIP2Config:
     aln_weight_itc: float = 1.0           # ITC loss weight (training scales it by the epoch schedule)
     aln_weight_itm: float = 1.0           # ITM loss weight
     word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
-    word_prefix: int = 0                  # with word_weight: each cluster's this many best-scored words go into the LM's prefix as they are (their embeddings)
+    word_trains_crops: bool = False       # with word_weight: the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
+    word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -83,6 +84,7 @@ class DiffBLIP2Config:
         if self.cluster_itc and not (self.align_clusters and self.use_clusters): raise ValueError("cluster_itc needs align_clusters=True (and use_clusters)")
         if self.word_prefix and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_prefix needs word_weight > 0 (and use_clusters)")
         if self.word_prefix < 0: raise ValueError(f"word_prefix={self.word_prefix!r}: must be at least 0")
+        if self.word_trains_crops and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_trains_crops needs word_weight > 0 (and use_clusters)")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -373,10 +375,10 @@ class EnhancedDiffBLIP2(nn.Module):
         self.itm_head = ITMHead(dl, dq, bc.qformer_config.num_attention_heads, c.itm_depth)
         self.cluster_to_lm = nn.Linear(dv, dl) if c.cluster_prefix and c.use_clusters else None  # the direct path
         self.itc_cluster_proj = nn.Linear(dv, c.itc_dim) if c.cluster_itc else None
-        if c.word_weight > 0 and c.use_clusters:  # cluster token -> a score per vocabulary token, through the LM's own input embeddings
-            self.word_head = nn.Linear(dv, dl)
-            self.word_bias = nn.Parameter(torch.full((blip2_model.get_input_embeddings().num_embeddings,), -4.0))  # rare until seen
-        else: self.word_head = self.word_bias = None
+        if c.word_weight > 0 and c.use_clusters:  # cluster token -> a score per vocabulary token (its own: the LM's embeddings move as it learns)
+            self.word_head = nn.Linear(dv, blip2_model.get_input_embeddings().num_embeddings)
+            nn.init.constant_(self.word_head.bias, -4.0)  # every word rare until seen
+        else: self.word_head = None
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
         self.apply_tuning()
 
@@ -496,6 +498,8 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
                  ) -> DiffEncoding:
     "Fuse the segments and read them with the Q-Former into the LM's visual prefix"
     blip2 = self.blip2_model
+    if self.config.word_trains_crops and "clusters" in segments:  # the LM's and ITC's gradients stop here
+        segments = {**segments, "clusters": (segments["clusters"][0].detach(), segments["clusters"][1])}
     if keep_clusters is not None and "clusters" in segments:  # the other clusters are masked out everywhere
         tokens, mask = segments["clusters"]
         segments = {**segments, "clusters": (tokens, mask & keep_clusters.to(mask.device))}
@@ -591,8 +595,6 @@ def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, re
     return self.add_losses(out, captions)
 
 # %% ../nbs/02_model.ipynb #83b5caf4
-WORD_SCALE = 10.0  # cosine similarities (in [-1, 1]) times this are the word logits
-
 def word_bags(tokenizer, pair_sentences:list[list[str]], vocab_size:int) -> torch.Tensor:
     "(B, V) multi-hot: which tokens occur in any sentence of each pair (special tokens left out)"
     bags = torch.zeros(len(pair_sentences), vocab_size)
@@ -612,14 +614,13 @@ def noisy_or_bce(logits:torch.Tensor, mask:torch.Tensor, targets:torch.Tensor) -
 @patch
 def word_scores(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
     "Logits `(B, K, V)`: how likely each cluster token `(B, K, Dv)` is to be described with each vocabulary token"
-    # cosine similarity with the LM's own input embeddings (V, Dl), which this loss does not train; their scale is the LM's business
-    embeddings = F.normalize(self.blip2_model.get_input_embeddings().weight.detach().to(self.word_head.weight.dtype), dim=-1)
-    return WORD_SCALE * F.normalize(self.word_head(tokens.to(self.word_head.weight.dtype)), dim=-1) @ embeddings.T + self.word_bias
+    return self.word_head(tokens.to(self.word_head.weight.dtype))
 
 @patch
 def cluster_words(self:EnhancedDiffBLIP2, tokens:torch.Tensor, n:int) -> torch.Tensor:
-    "`(B, K, n, Dl)`: the LM's input embeddings of each cluster's `n` best-scored vocabulary tokens, best first"
-    with torch.no_grad(): best = self.word_scores(tokens).topk(n, dim=-1).indices  # (B, K, n): chosen by the word loss alone
+    "`(B, K, n, Dl)`: the LM's input embeddings of the `n` vocabulary tokens each cluster raises most above their prior, most first"
+    with torch.no_grad():  # ranked by what the cluster adds to each word's prior (the bias): its own words, not "the" and "is"
+        best = (self.word_scores(tokens) - self.word_head.bias).topk(n, dim=-1).indices  # (B, K, n)
     return self.blip2_model.get_input_embeddings()(best)
 
 @patch
@@ -627,7 +628,7 @@ def word_loss(self:EnhancedDiffBLIP2, tokens:torch.Tensor, mask:torch.Tensor, pa
     "Multiple-instance word loss over the pairs with a cluster: some cluster must explain each word of the pair's sentences, none the others"
     has = mask.any(1)
     if not bool(has.any()): return torch.zeros((), device=self.device)
-    targets = word_bags(self.tokenizer, pair_sentences, self.word_bias.shape[0]).to(self.device)
+    targets = word_bags(self.tokenizer, pair_sentences, self.word_head.out_features).to(self.device)
     return noisy_or_bce(self.word_scores(tokens[has]), mask[has], targets[has])
 
 @patch
