@@ -42,8 +42,10 @@ def untrained_checkpoint(out_dir) -> Path:
     return EnhancedDiffBLIP2(blip2, processor).save_pretrained(out_dir)
 
 def load_model(model_path):
-    "The `EnhancedDiffBLIP2` saved in `model_path`, in eval mode on CPU"
+    "The `EnhancedDiffBLIP2` saved in `model_path`, in eval mode on CPU; a training run's `best` is checked against its manifest first"
     from tblip2.model import EnhancedDiffBLIP2
+    from tblip2.train import verify_folder
+    verify_folder(model_path)  # names a damaged file (no manifest: nothing to check)
     return EnhancedDiffBLIP2.from_pretrained(model_path)
 
 # %% ../nbs/06_cli.ipynb #ab58ccdc
