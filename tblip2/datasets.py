@@ -536,11 +536,9 @@ def holds_synthetic(out_dir, settings:dict) -> bool|None:
 def ensure_synthetic(out_dir, n_train:int=1000, n_val:int=200, n_test:int=200, seed:int=0, image_size:int=224, **kwargs) -> Path:
     "The synthetic set at `out_dir`, generated when the folder is missing or empty; a set made with other settings is never replaced"
     out_dir = Path(out_dir)
-    want = synthetic_settings(n_train, n_val, n_test, seed, image_size, **kwargs)
-    held = holds_synthetic(out_dir, want)
-    if held: return out_dir
-    if held is False:
-        have = json.loads((out_dir/'synthetic.json').read_text())
+    want, manifest = synthetic_settings(n_train, n_val, n_test, seed, image_size, **kwargs), out_dir/'synthetic.json'
+    if manifest.is_file():
+        if (have := json.loads(manifest.read_text())) == want: return out_dir
         raise SyntheticMismatch(f"{out_dir} holds a synthetic set made with other settings ({synthetic_differences(have, want)}); it is kept: "
                                 f"use another folder, or replace it with `tblip2_data --out_dir {out_dir} --overwrite ...`")
     if out_dir.exists() and any(out_dir.iterdir()):

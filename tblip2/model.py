@@ -663,7 +663,7 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
         if self.aln_weight_itm:
             out.itm_loss, _ = itm_loss(self.itm_head, states, mask, out.encoding.query_output.to(states.dtype), sim, same_caption)
     out.loss = out.lm_loss + self.aln_weight_itc * out.itc_loss + self.aln_weight_itm * out.itm_loss
-    if out.word_loss is not None: out.loss = out.loss + self.config.word_weight * out.word_loss
+    if self.word_head is not None: out.loss = out.loss + self.config.word_weight * out.word_loss
     return out
 
 # %% ../nbs/02_model.ipynb #09a403b3

@@ -1,0 +1,38 @@
+"""What the word detectors of a model trained with `word_weight > 0` say about each change.
+
+For each single-change validation pair whose detector found a cluster, the colour and the shape word
+the first cluster's word head scores highest (among the generator's six colours and six shapes), against
+the true ones (the generator's labels: evaluation only). The share right is how well the cluster word loss
+taught the crop CNN, independent of whether the language model uses it.
+
+    python bench/word_detectors.py --model checkpoints/seeds/words-20ep/seed-0/latest/model
+"""
+import argparse, json
+import torch
+from tblip2.datasets import SpotTheDiffDataset, COLOURS, SHAPES
+from tblip2.model import EnhancedDiffBLIP2
+from tblip2.train import CaptionPairs, collate_pairs
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--model', required=True); ap.add_argument('--data_dir', default='data/synthetic')
+    a = ap.parse_args()
+    model = EnhancedDiffBLIP2.from_pretrained(a.model)
+    if model.word_head is None: raise SystemExit(f"{a.model}: trained without word_weight, it has no word detectors")
+    tok = model.tokenizer
+    ds = SpotTheDiffDataset(a.data_dir, split='val')
+    boxes = json.loads((ds.data_dir/'annotations/boxes_val.json').read_text())
+    pairs = CaptionPairs(ds, model.processor, model.config.detector, progress=False)
+    batch = collate_pairs([pairs[i] for i in range(len(ds))])
+    with torch.no_grad():
+        tokens, mask = model.cluster_tokens(batch['before'], batch['after'], pairs.detections)
+        scores = model.word_scores(tokens)[:, 0]                                   # (N, V): the first cluster's
+    word = lambda w: tok(' ' + w, add_special_tokens=False).input_ids[-1]       # each colour and shape is one token here
+    hits, n = dict(colour=0, shape=0), 0
+    for i, k in enumerate(ds.img_ids):
+        if len(boxes.get(k, [])) != 1 or not mask[i, 0]: continue
+        c, n = boxes[k][0], n + 1
+        hits['colour'] += max(COLOURS, key=lambda w: scores[i, word(w)]) in {c['colour'], c.get('colour_before')}
+        hits['shape'] += max(SHAPES, key=lambda w: scores[i, word(w)]) == c['shape']
+    print(f"{a.model}: the first cluster's word detectors on {n} single-change validation pairs: "
+          + ', '.join(f"{k} {v / n:.3f}" for k, v in hits.items()))
