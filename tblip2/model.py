@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from PIL import Image
 from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
-                          PreTrainedTokenizerFast)
+                          PreTrainedTokenizerFast, LogitsProcessor, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map
 
@@ -26,7 +26,7 @@ __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
            'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss',
            'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster', 'word_bags', 'noisy_or_bce',
-           'load_state_dict_file', 'full_size_model']
+           'WordFusion', 'load_state_dict_file', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -60,6 +60,7 @@ class DiffBLIP2Config:
     word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
     word_trains_crops: bool = False       # with word_weight: the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
     word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
+    word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -85,6 +86,8 @@ class DiffBLIP2Config:
         if self.word_prefix and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_prefix needs word_weight > 0 (and use_clusters)")
         if self.word_prefix < 0: raise ValueError(f"word_prefix={self.word_prefix!r}: must be at least 0")
         if self.word_trains_crops and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_trains_crops needs word_weight > 0 (and use_clusters)")
+        if not self.word_fusion >= 0: raise ValueError(f"word_fusion={self.word_fusion!r}: must be a number >= 0")
+        if self.word_fusion and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_fusion needs word_weight > 0 (and use_clusters)")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -344,6 +347,7 @@ class DiffEncoding:
     pair_embed: torch.Tensor      # (B, E) normalised ITC embedding of the pair
     segment_lengths: dict         # tokens per segment, e.g. {"before": 257, ..., "clusters": 5}
     prefix_mask: torch.Tensor     # (B, P) True = a real prefix token (a padded cluster slot is False)
+    clusters: tuple|None = None   # the cluster tokens (B, K, Dv) and the mask (B, K) of the slots seen, None without clusters
 
 @dataclass
 class DiffBLIP2Output:
@@ -521,7 +525,7 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
         visual_prefix = torch.cat([visual_prefix, self.cluster_words(tokens, n).flatten(1, 2).to(visual_prefix.dtype)], 1)  # (B, P + K n, Dl)
         prefix_mask = torch.cat([prefix_mask, mask.repeat_interleave(n, 1)], 1)
     return DiffEncoding(memory, memory_mask, query_output, visual_prefix, pair_embed,
-                        {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask)
+                        {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask, segments.get("clusters"))
 
 @patch
 def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
@@ -684,6 +688,8 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
     input_ids = lm_in["input_ids"].expand(B, -1).to(self.device)  # the same prompt for all: no padding
     inputs_embeds = splice_visual_prefix(self.blip2_model, input_ids, enc.visual_prefix)  # (B, T, Dl)
     tok = self.tokenizer
+    if self.config.word_fusion and enc.clusters is not None:  # the word detectors' say (see `word_fusion` below)
+        generate_kwargs["logits_processor"] = LogitsProcessorList([*generate_kwargs.get("logits_processor", []), WordFusion(self.fusion_bias(enc.clusters), self.config.word_fusion)])
     ids = self.blip2_model.language_model.generate(
         inputs_embeds=inputs_embeds, attention_mask=with_prefix_mask(torch.ones_like(input_ids), enc.prefix_mask), max_new_tokens=max_new_tokens,
         num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
@@ -712,6 +718,25 @@ def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=No
         for b, s in zip(rows, sentences):
             if all(s != o["sentence"] for o in out[b]): out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[k].bbox) if k >= 0 else None))
     return out
+
+# %% ../nbs/02_model.ipynb #d45aeced
+class WordFusion(LogitsProcessor):
+    "Adds `weight` x a per-pair bias `(B, V)` to the next-token logits, except for tokens already generated"
+    def __init__(self, bias:torch.Tensor, weight:float): self.bias, self.weight = bias, weight
+    def __call__(self, input_ids:torch.Tensor, scores:torch.Tensor) -> torch.Tensor:  # (B * beams, t), (B * beams, V)
+        bias = self.bias.to(scores).repeat_interleave(scores.shape[0] // self.bias.shape[0], 0)  # each pair's beams share its bias
+        if input_ids.shape[1]: bias = bias.scatter(1, input_ids, 0.0)                              # said once: no more push
+        return scores + self.weight * bias
+
+@patch
+def fusion_bias(self:EnhancedDiffBLIP2, clusters:tuple) -> torch.Tensor:
+    "`(B, V)`: the first seen cluster's word scores above their prior, 0 for special tokens and pairs without a cluster"
+    tokens, mask = clusters                                                     # (B, K, Dv), (B, K)
+    slot = mask.float().argmax(1)                                               # first seen real slot (0 where none)
+    first = tokens[torch.arange(len(slot), device=tokens.device), slot]         # (B, Dv)
+    bias = (self.word_scores(first) - self.word_head.bias).float() * mask.any(1, keepdim=True)  # (B, V)
+    bias[:, self.tokenizer.all_special_ids] = 0
+    return bias
 
 # %% ../nbs/02_model.ipynb #20b31518
 @patch

@@ -594,7 +594,7 @@ def training_state(run:Run) -> dict:
 
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
              'eval_every', 'eval_samples', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
-             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir'}  # may change on resume; every other setting may not
+             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion'}  # may change on resume; every other setting may not
 
 class ResumeMismatch(ValueError):
     "A resumed run asked to change a setting that cannot change mid-run"
@@ -811,6 +811,9 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = EnhancedDiffBLIP2.from_pretrained(paths['best'])
+    if model.config.word_fusion != cfg.model.word_fusion:  # a generation setting: the run's, not the one saved with the weights
+        print(f"note: generating with word_fusion {cfg.model.word_fusion} (saved with {model.config.word_fusion})")
+        model.config.word_fusion = cfg.model.word_fusion
     splits = load_splits(cfg, ('train', 'test'))
     pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)  # the detector the model was trained with
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)

@@ -1,0 +1,46 @@
+"""Choose `word_fusion` on the validation split: what a trained model with word detectors (`word_weight > 0`) names
+at each fusion weight, nothing retrained.
+
+For each weight: the model's first sentence for every validation pair (greedy, as `test` generates), the share of
+single-change pairs whose sentence names the change's colour, shape and place (the generator's labels: evaluation
+only), CIDEr-D against the references and the share of distinct sentences. The test split is not looked at: the
+weight chosen here is then set with `-p word_fusion W` in `bench/seeds.py`, which reports on the test split.
+
+    python bench/word_fusion.py --model checkpoints/seeds/words-20ep/seed-0/best --weights 0 0.5 1 1.5 2
+"""
+import argparse
+import torch
+from tblip2.datasets import SpotTheDiffDataset
+from tblip2.evaluation import attribute_accuracy, score_captions
+from tblip2.model import EnhancedDiffBLIP2
+from tblip2.train import CaptionPairs, generate_for, references_of
+
+def sweep(model, pairs:CaptionPairs, ds:SpotTheDiffDataset, weights) -> list[dict]:
+    "One row per fusion weight: attributes named on single-change pairs, CIDEr-D, distinct sentences"
+    rows = []
+    for w in weights:
+        model.config.word_fusion = w
+        preds = generate_for(model, pairs, len(ds), progress=False)
+        named = attribute_accuracy(preds, ds.boxes)
+        cider = score_captions(preds, references_of(ds, preds), metrics=('CIDEr-D',), verbose=False)['CIDEr-D']
+        rows.append(dict(weight=w, **named.to_dict(), cider=cider, unique=len(set(preds.values())) / len(preds), n=named.name))
+    return rows
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--model', required=True, help='a saved model trained with word_weight > 0 (e.g. a run\'s best/)')
+    ap.add_argument('--data_dir', default='data/synthetic', help='the synthetic set it was trained on')
+    ap.add_argument('--weights', type=float, nargs='+', default=[0, 0.5, 1, 1.5, 2])
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    model = EnhancedDiffBLIP2.from_pretrained(a.model).eval()
+    if model.word_head is None: raise SystemExit(f"{a.model}: trained without word_weight, it has no word detectors")
+    ds = SpotTheDiffDataset(a.data_dir, split='val')
+    if ds.boxes is None: raise SystemExit(f"{a.data_dir}: not a synthetic set (no boxes_val.json): the attributes cannot be checked")
+    rows = sweep(model, CaptionPairs(ds, model.processor, model.config.detector, progress=False), ds, a.weights)
+    print(f"`python bench/word_fusion.py --model {a.model} --weights {' '.join(map(str, a.weights))}`, validation split, "
+          f"{rows[0]['n']}:\n")
+    print('| word_fusion | names colour | names shape | names place | names all three | CIDEr-D | unique sentences |')
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for r in rows:
+        print(f"| {r['weight']:g} | {r['colour']:.3f} | {r['shape']:.3f} | {r['place']:.3f} | {r['all']:.3f} | {r['cider']:.3f} | {r['unique']:.3f} |")
