@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_model.ipynb #b6f151e6
 from __future__ import annotations
-import json, pickle
+import json, math, pickle
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -23,10 +23,10 @@ from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect,
 __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
            'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
-           'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'ClusterEncoder', 'geometry_dim',
-           'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss',
-           'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster', 'word_bags', 'noisy_or_bce',
-           'WordFusion', 'load_state_dict_file', 'full_size_model']
+           'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'ClusterEncoder',
+           'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss',
+           'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster',
+           'word_bags', 'noisy_or_bce', 'WordFusion', 'load_state_dict_file', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -60,6 +60,7 @@ class DiffBLIP2Config:
     word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
     word_trains_crops: bool = False       # with word_weight: the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
     word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
+    geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's geometry before its MLP (0: the raw values)
     word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
@@ -86,6 +87,7 @@ class DiffBLIP2Config:
         if self.word_prefix and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_prefix needs word_weight > 0 (and use_clusters)")
         if self.word_prefix < 0: raise ValueError(f"word_prefix={self.word_prefix!r}: must be at least 0")
         if self.word_trains_crops and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_trains_crops needs word_weight > 0 (and use_clusters)")
+        if self.geometry_frequencies < 0: raise ValueError(f"geometry_frequencies={self.geometry_frequencies!r}: must be at least 0")
         if not self.word_fusion >= 0: raise ValueError(f"word_fusion={self.word_fusion!r}: must be a number >= 0")
         if self.word_fusion and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_fusion needs word_weight > 0 (and use_clusters)")
 
@@ -243,15 +245,24 @@ def with_prefix_mask(attention_mask:torch.Tensor, prefix_mask:torch.Tensor) -> t
     return out
 
 # %% ../nbs/02_model.ipynb #098fd106
+def fourier_geometry(geometry:torch.Tensor, n:int) -> torch.Tensor:
+    "`(..., G) -> (..., G (1 + 2n))`: each value in [0, 1], then its sine and cosine at pi x 1, 2, ..., 2^(n-1)"
+    if not n: return geometry
+    angles = geometry[..., None] * (math.pi * 2.0 ** torch.arange(n, device=geometry.device, dtype=geometry.dtype))  # (..., G, n)
+    return torch.cat([geometry, angles.sin().flatten(-2), angles.cos().flatten(-2)], -1)
+
 class ClusterEncoder(nn.Module):
     "Cluster tokens `(B, K, Dv)` from the detector's CNN features and geometric encoding"
-    def __init__(self, feature_dim:int, geometry_dim:int, width:int):
+    def __init__(self, feature_dim:int, geometry_dim:int, width:int,
+                 frequencies:int=0): # the geometry's Fourier features (`fourier_geometry`); 0: the raw values
         super().__init__()
+        self.frequencies = frequencies
         self.feature_proj = nn.Linear(feature_dim, width)
-        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim, width), nn.GELU(), nn.Linear(width, width))
+        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim * (1 + 2 * frequencies), width), nn.GELU(), nn.Linear(width, width))
         self.norm = nn.LayerNorm(width)
 
     def forward(self, features, geometry, mask):  # (B, K, F), (B, K, G), (B, K) True = real cluster
+        geometry = fourier_geometry(geometry, self.frequencies)                            # (B, K, G (1 + 2n))
         tokens = self.norm(self.feature_proj(features) + self.geometry_proj(geometry))  # (B, K, Dv)
         return tokens * mask[..., None]  # padded slots are zeros (and masked out of attention)
 
@@ -372,7 +383,7 @@ class EnhancedDiffBLIP2(nn.Module):
         dv, dq = bc.vision_config.hidden_size, bc.qformer_config.hidden_size
         dl = blip2_model.get_input_embeddings().embedding_dim
         self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim, encoder=c.crop_encoder)
-        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv)
+        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv, c.geometry_frequencies)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
