@@ -893,7 +893,7 @@ def _example_clevr(root, pairs, sents, kind):
         _save(root/'nsc_images'/f'CLEVR_nonsemantic_{i:06d}.png', np.roll(p['before'], 1, axis=1))
         splits[split].append(i); types[_CLEVR_KIND[kind(p)]].append(f'{i:06d}.png')
         change[f'CLEVR_default_{i:06d}.png'] = sents(p)
-        no_change[f'CLEVR_default_{i:06d}.png'] = list(TEMPLATES['none'][:3])
+        no_change[f'CLEVR_default_{i:06d}.png'] = [TEMPLATES['none'][(i + k) % 5] for k in range(3)]  # varied, as the release's are
     for f, obj in (('splits.json', splits), ('type_mapping.json', types), ('change_captions.json', change), ('no_change_captions.json', no_change)):
         _write_json(root/f, obj)
 
