@@ -689,6 +689,12 @@ def _inside(root:Path, rel, where:str) -> Path:
         raise AnnotationError(f"{where}: {rel!r} is not a path inside the data folder (relative, no '..'): refusing to read outside {root}")
     return root/rel
 
+def _raw_sentences(sents, where:str) -> list[str]:
+    "The `raw` texts of a `[{'raw': str, ...}]` list (LEVIR-CC, Karpathy's COCO), whitespace tidied, else an `AnnotationError`"
+    if not isinstance(sents, list) or not all(isinstance(s, dict) and isinstance(s.get('raw'), str) for s in sents):
+        raise AnnotationError(f"{where}: 'sentences' must be a list of {{'raw': str}}, got {str(sents)[:80]}")
+    return [' '.join(s['raw'].split()) for s in sents]
+
 def _split_file(root:Path, split:str, names:dict, ext:str='.json') -> Path:
     "The first of `names[split]` (default: `split`) that exists in `root`, else a FileNotFoundError listing what was looked for"
     tried = [root/f'{n}{ext}' for n in names.get(split, (split,))]
@@ -704,6 +710,7 @@ def read_clevr_change(root, split:str='train', **kwargs) -> PairDataset:
     root = Path(root)
     splits = _load_json(root/'splits.json', dict)
     if split not in splits: raise AnnotationError(f"{root/'splits.json'}: no split {split!r} (it has {', '.join(map(repr, splits))})")
+    if not isinstance(splits[split], list): raise AnnotationError(f"{root/'splits.json'}: {split!r} must be a list of image indices")
     types = {}
     for kind, names in _load_json(root/'type_mapping.json', dict).items():
         for name in _strings(names, f"{root/'type_mapping.json'}: type {kind!r}", 'ids'): types[name] = kind
@@ -786,12 +793,11 @@ def read_levir_cc(root, split:str='train', **kwargs) -> PairDataset:
         where = f"{path}: images[{j}]"
         filename, e_split, flag, sents = _field(e, ('filename', 'split', 'changeflag', 'sentences'), where)
         if e_split != split: continue
-        if not isinstance(sents, list) or not all(isinstance(s, dict) and isinstance(s.get('raw'), str) for s in sents):
-            raise AnnotationError(f"{where}: 'sentences' must be a list of {{'raw': str}}, got {str(sents)[:80]}")
+        if flag not in (0, 1): raise AnnotationError(f"{where}: 'changeflag' must be 0 or 1, got {flag!r}")
         folder = _inside(root/'images', str(e.get('filepath', split)), where)
         if filename in paths: raise AnnotationError(f"{where}: {filename!r} repeats an earlier entry of the {split} split")
         paths[filename] = (_inside(folder/'A', filename, where), _inside(folder/'B', filename, where))
-        sentences[filename] = [' '.join(s['raw'].split()) for s in sents]
+        sentences[filename] = _raw_sentences(sents, where)
         change_types[filename] = 'change' if int(flag) else 'none'
     return PairDataset(root, split, 'levir-cc', paths, sentences, change_types, **kwargs)
 
@@ -806,7 +812,7 @@ def read_coco(root, split:str='train', **kwargs) -> PairDataset:
             filepath, filename, e_split, sents, cocoid = _field(e, ('filepath', 'filename', 'split', 'sentences', 'cocoid'), where)
             if {'restval': 'train'}.get(e_split, e_split) != split: continue
             p = _inside(root, f'{filepath}/{filename}', where)
-            paths[str(cocoid)] = (p, p); sentences[str(cocoid)] = [s['raw'].strip() for s in sents if isinstance(s, dict) and isinstance(s.get('raw'), str)]
+            paths[str(cocoid)], sentences[str(cocoid)] = (p, p), _raw_sentences(sents, where)
     else:
         if split == 'test': raise FileNotFoundError(f"{root}: COCO's official caption files have no test split; put Karpathy's dataset_coco.json there for one")
         path = _split_file(root/'annotations', split, {split: (f'captions_{split}2017', f'captions_{split}2014')})
