@@ -839,8 +839,9 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
     scores['tblip2 (this run)'].per_pair.to_csv(out/'test_per_pair.csv')  # one row per scored unit (IER: per uid)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
-    extra = {'image reliance': reliance, **({'by change type': by_type.to_dict(orient='index')} if by_type is not None else {}), **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
+    extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
              **({'every change': dict(changes.to_dict(), pairs=changes.name)} if changes is not None else {})}
+    if by_type is not None: extra['by change type'] = by_type.to_dict(orient='index')
     if per_change is not None: (out/'test_changes.json').write_text(json.dumps(per_change, indent=1))
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
     return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes,

@@ -26,7 +26,8 @@ LOOP = textwrap.dedent('''
 ''')
 
 def test_train_and_test_on_every_format(tmp_path):
-    env = {**os.environ, 'TBLIP2_PROGRESS': 'off', 'PATH': str(Path(sys.executable).parent)}
+    # one thread: toy-sized tensors gain nothing from two, and spin-waiting threads cost minutes on a busy machine
+    env = {**os.environ, 'TBLIP2_PROGRESS': 'off', 'PATH': str(Path(sys.executable).parent), 'OMP_NUM_THREADS': '1'}
     r = subprocess.run([sys.executable, '-c', LOOP, str(tmp_path), json.dumps(TINY), json.dumps(FORMATS)],
                        capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
     assert r.returncode == 0 and 'DONE ' in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
