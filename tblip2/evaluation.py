@@ -24,7 +24,7 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
            'names', 'attribute_accuracy', 'change_recall', 'alignment_report', 'best_worst', 'plot_pair',
-           'plot_best_worst']
+           'plot_best_worst', 'type_groups', 'scores_by_type']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -526,3 +526,39 @@ def plot_best_worst(per_pair:pd.DataFrame, # per-pair scores, e.g. `CaptionScore
         plot_pair(*get(k_), text, (truth or {}).get(k_), (predicted or {}).get(k_), axs=row)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/03_evaluation.ipynb #6d811739
+def type_groups(change_types:dict, # `{pair_id: change type}`, 'none' for a pair without a change
+                no_change:str='none') -> dict[str, list]:
+    "The groups of pairs a benchmark scores on their own: each change type, all changed pairs, the unchanged ones, every pair"
+    kinds = [t for t in dict.fromkeys(change_types.values()) if t not in (no_change, 'change')]
+    groups = {t: [i for i, v in change_types.items() if v == t] for t in kinds}
+    groups.update({'change': [i for i, v in change_types.items() if v != no_change],
+                   'no-change': [i for i, v in change_types.items() if v == no_change], 'total': list(change_types)})
+    return {k: v for k, v in groups.items() if v}
+
+# %% ../nbs/03_evaluation.ipynb #84787e58
+def scores_by_type(predictions:dict, # `{pair_id: caption}`
+                   references:dict, # `{pair_id: [caption, ...]}`
+                   change_types:dict, # `{pair_id: change type}` ('none': no change), e.g. a `PairDataset`'s `change_types`
+                   metrics=METRICS[:-1], # any of `METRICS` (SPICE is left out unless asked for)
+                   tokenizer:str='auto', # as in `score_captions`
+                  ) -> pd.DataFrame:
+    "Corpus scores of each change type, of the changed and unchanged pairs and of all of them, each group scored on its own"
+    ids = match_ids(predictions, references)
+    if missing := [i for i in ids if i not in change_types]: raise KeyError(f'no change type for pairs {_listing(missing)}')
+    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    unavailable = unavailable_metrics(metrics)
+    meteor = MeteorProcess() if 'METEOR' in metrics and 'METEOR' not in unavailable else None
+    rows = {}
+    try:
+        gts, res, _ = tokenize_pairs(ids, predictions, references, tokenizer)
+        for group, members in type_groups({i: change_types[i] for i in ids}).items():
+            g, r = {i: gts[i] for i in members}, {i: res[i] for i in members}
+            scores = {m: s for m, (s, _) in _python_metrics(g, r, metrics).items()}
+            if meteor: scores['METEOR'] = meteor.score(g, r)[0]
+            if 'SPICE' in metrics and 'SPICE' not in unavailable: scores['SPICE'] = spice_score(g, r)[0]
+            rows[group] = {**{m: float(scores[m]) for m in METRICS if m in scores}, 'pairs': len(members)}
+    finally:
+        if meteor: meteor.close()
+    return pd.DataFrame.from_dict(rows, orient='index').rename_axis('pairs scored')

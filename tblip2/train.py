@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file, load_file
 
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root, progress_bar,
-                             AnnotationError, ImageError)
+                             AnnotationError, ImageError, DATASETS, load_dataset, check_images)
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
 
@@ -39,8 +39,8 @@ class TrainConfig:
     "Every knob of a training or test run: the run's own, and the model's (with its detector's) nested"
     # data
     mode:str = 'train' # 'train', or 'test': load the best model and score it on the test split
-    dataset:str = 'synthetic' # 'synthetic' (generated into data_dir when missing) or 'spot-the-diff' (the real release)
-    data_dir:str = '' # '' = data/synthetic or data/diff/spot-the-diff-harsh19, by `dataset`
+    dataset:str = 'synthetic' # 'synthetic' (generated into data_dir when missing), 'spot-the-diff', 'clevr-change', 'ier', 'nlvr2', 'levir-cc', 'coco' or 'pairs' (your own pairs.jsonl)
+    data_dir:str = '' # '' = data/synthetic or data/diff/spot-the-diff-harsh19, by `dataset`; required for the other datasets
     synthetic_pairs:list = field(default_factory=lambda: [48, 16, 16]) # train/val/test sizes of a generated set
     data_seed:int = 0 # seed of the generated set; independent of `seed`, so another training seed never touches the data
     # model: the BLIP-2 underneath (what tblip2 adds is `model`, below)
@@ -80,7 +80,7 @@ class TrainConfig:
     resume:bool = True # continue from the latest checkpoint when there is one
 
 # %% ../nbs/04_train.ipynb #35e763cc
-CHOICES = dict(mode=('train', 'test'), dataset=('synthetic', 'spot-the-diff'), precision=tuple(DTYPES))  # the model's own are checked by its config
+CHOICES = dict(mode=('train', 'test'), dataset=DATASETS, precision=tuple(DTYPES))  # the model's own are checked by its config
 AT_LEAST = dict(tiny_width=1, tiny_patch_size=1, image_size=1, batch_size=1, num_epochs=1, gradient_accumulation_steps=1, eval_every=1,
                 eval_samples=1, save_every=1, log_every=1, num_processes=1, max_test_samples=1, early_stopping_patience=1,
                 warmup_steps=0, num_workers=0, save_total_limit=0, data_seed=0, seed=0)
@@ -130,6 +130,8 @@ def _check_run(cfg:TrainConfig):
     for name in ('learning_rate', 'new_parts_lr_scale', 'max_grad_norm'):
         if not (getattr(cfg, name) > 0 and math.isfinite(getattr(cfg, name))): raise ValueError(f"parameter {name}={getattr(cfg, name)}: must be a positive number")
     if not (cfg.weight_decay >= 0 and math.isfinite(cfg.weight_decay)): raise ValueError(f"parameter weight_decay={cfg.weight_decay}: must be >= 0")
+    if cfg.dataset not in ('synthetic', 'spot-the-diff') and not cfg.data_dir:
+        raise ValueError(f"parameter data_dir: required for dataset={cfg.dataset!r} (its folder as distributed; README, 'Benchmarks and your own pairs')")
     if len(cfg.synthetic_pairs) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in cfg.synthetic_pairs):
         raise ValueError(f"parameter synthetic_pairs={cfg.synthetic_pairs!r}: expected [n_train, n_val, n_test]")
 
@@ -294,13 +296,14 @@ def check_splits(splits:dict, note=print):
         if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence (e.g. {bare[0]})")
 
 def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test')) -> dict[str, SpotTheDiffDataset]:
-    "The datasets of a run, generating the synthetic set when it is the choice and is missing"
+    "The datasets of a run (any of `DATASETS`), generating the synthetic set when it is the choice and is missing; images checked"
     data = resolve_paths(cfg)['data']
     if cfg.dataset == 'synthetic': ensure_synthetic(data, *cfg.synthetic_pairs, seed=cfg.data_seed)
-    elif not (data/'annotations').is_dir():
+    elif cfg.dataset == 'spot-the-diff' and not (data/'annotations').is_dir():
         raise FileNotFoundError(f"Spot-the-Diff not found at {data}: put the release's resized_images/ and annotations/ there (see README)")
-    out = {s: SpotTheDiffDataset(data, s) for s in splits}
+    out = {s: load_dataset(cfg.dataset, data, s) for s in splits}
     check_splits(out)
+    for ds in out.values(): check_images(ds, cfg.dataset)  # every image there, or one line before any work
     return out
 
 # %% ../nbs/04_train.ipynb #d13d9f1e
@@ -832,14 +835,20 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
             'nearest training pair (pixels)': {i: nearest[i] for i in preds}}
     metrics = [m for m in METRICS if m != 'SPICE' or cfg.eval_spice]
     scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)') for name, p in runs.items()}
+    by_type = None
+    if (types := getattr(splits['test'], 'change_types', None)) is not None:  # CLEVR-Change, LEVIR-CC, ...: each type scored on its own
+        from tblip2.evaluation import scores_by_type
+        by_type = scores_by_type(preds, refs, types, metrics=[m for m in metrics if m != 'SPICE'])
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
+    scores['tblip2 (this run)'].per_pair.to_csv(out/'test_per_pair.csv')  # one row per scored unit (IER: per uid)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
     extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
              **({'every change': dict(changes.to_dict(), pairs=changes.name)} if changes is not None else {})}
+    if by_type is not None: extra['by change type'] = by_type.to_dict(orient='index')
     if per_change is not None: (out/'test_changes.json').write_text(json.dumps(per_change, indent=1))
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
     return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes,
-                per_change=per_change, changes=changes)
+                per_change=per_change, changes=changes, by_type=by_type)
 
 # %% ../nbs/04_train.ipynb #673d53ec
 def test_report(result:dict) -> str:
@@ -851,6 +860,8 @@ def test_report(result:dict) -> str:
     r = result['reliance']
     text = (markdown_table(table) + f"\n\nLM loss of the references (nats/token): {r['own']:.3f} given their own pair, "
             f"{r['swapped']:.3f} given another pair's images (gap {r['gap']:.3f}).\n")
+    if result.get('by_type') is not None:
+        text += "\nThe model's captions scored by change type, each group on its own (as the benchmark's authors do):\n\n" + markdown_table(result['by_type']) + '\n'
     if result.get('attributes'):
         from tblip2.datasets import COLOURS, SHAPES, LOCATIONS
         attrs = pd.DataFrame(result['attributes']).T
