@@ -25,6 +25,9 @@ DEMO_PARAMS ?= -f nbs/demo.yaml
 
 # papermill's kernel looks like any notebook's: tell the progress bars to write lines to its log
 demo: export TBLIP2_PROGRESS := lines
+# one CPU thread: the tiny model's numbers then do not depend on the machine's core count (bench/seeds.py does the same),
+# and a machine busy with other work does not stall its threads
+demo: export OMP_NUM_THREADS ?= 1
 
 demo: install
 	tblip2_data --out_dir data/synthetic --sheet plots/sample_sheet.png

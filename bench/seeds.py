@@ -9,7 +9,7 @@ std is the sample standard deviation (n - 1). Each seed's run lands in runs/seed
 checkpoints/seeds/<name>/seed-<s>); a seed whose run finished before is not trained again (its checkpoint is resumed,
 then it is tested again). The table is also written to runs/seeds/<name>/table.md and summary.json.
 """
-import argparse, json, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 import yaml
 
@@ -29,7 +29,8 @@ def run_seed(params:dict, seed:int, name:str) -> dict:
     cmd = [str(Path(sys.executable).with_name('tblip2_train'))] + [x for k, v in args.items() for x in (f'--{k}', as_option(v))]
     start = time.perf_counter()
     log = ROOT/run_dir/'train.log'; log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, 'w') as f: rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT)
+    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1')}  # as `make demo`: one thread unless told otherwise
+    with open(log, 'w') as f: rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, env=env)
     if rc: sys.exit(f"seed {seed} failed (exit {rc}): see {log}")
     return metrics(ROOT/run_dir) | {'minutes': (time.perf_counter() - start) / 60}
 
