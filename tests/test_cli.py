@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pytest
 from PIL import Image
 from test_datasets_cli import console_script
-from tblip2.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, untrained_checkpoint
+from tblip2.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
+from tblip2.describe import untrained_checkpoint
 
 CLI = [console_script('tblip2_diff')]
 

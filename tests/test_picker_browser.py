@@ -28,7 +28,7 @@ def code_cell(src): return dict(cell_type='code', execution_count=None, metadata
 def workdir(tmp_path_factory):
     "A folder with a 4-pair synthetic set, a tiny untrained checkpoint and a notebook that shows the picker"
     from tblip2.datasets import make_synthetic_dataset
-    from tblip2.cli import untrained_checkpoint
+    from tblip2.describe import untrained_checkpoint
     d = tmp_path_factory.mktemp('lab')
     make_synthetic_dataset(d/'syn', 4, 0, 0, image_size=64, progress=False); untrained_checkpoint(d/'ckpt')
     nb = dict(nbformat=4, nbformat_minor=5, cells=[code_cell(
