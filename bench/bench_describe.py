@@ -9,7 +9,8 @@ they count the pages they share with the main process). Timing covers describing
 only (the model is loaded first). The per-pair row is `describe_pair` on each pair in turn, as
 `tblip2_diff` described folders before batching; the batched rows are `describe_folder` streaming its
 results to a `.jsonl` log, as `tblip2_diff --input_dir --output_file` does now. The sentences of the two
-paths are compared pair by pair. Without `--model_path` the demo model (`make demo`) is used, else a tiny
+paths are compared pair by pair. CPU ms per pair (user + system, main process and workers) says what
+a row costs whatever else the machine is running; pairs/s is wall-clock and is not. Without `--model_path` the demo model (`make demo`) is used, else a tiny
 untrained one (say which in what you quote).
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, time
@@ -34,6 +35,7 @@ def one_row(spec:dict) -> dict:
     model = load_model(spec['model_path']) if spec['with_model'] else None
     cfg = model.config.detector if model is not None else load_model(spec['model_path']).config.detector
     pairs = find_pairs(spec['input_dir'])[0][:spec['n']]
+    cpu0 = sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     start = time.perf_counter()
     if spec['path'] == 'per pair':
         write_json_atomic(dict(results=[describe_pair(p, model, cfg) for p in pairs]), spec['output_file'])
@@ -41,12 +43,15 @@ def one_row(spec:dict) -> dict:
         keep = Path(spec['output_file']).parent/'subset'; keep.mkdir(exist_ok=True)  # the first n pairs, as links
         for p in pairs:
             for k in ('before', 'after'): (keep/p[k].name).unlink(missing_ok=True); (keep/p[k].name).symlink_to(p[k])
+        cpu0 = sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
         start = time.perf_counter()
         describe_folder(keep, model, cfg, DescribeConfig(batch_size=spec['batch_size'], num_workers=spec['num_workers']),
                         output_file=spec['output_file'], progress=False)
     seconds = time.perf_counter() - start
     mib = lambda who: resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
-    return dict(seconds=seconds, pairs_per_s=len(pairs) / seconds, rss_mib=mib(resource.RUSAGE_SELF), workers_rss_mib=mib(resource.RUSAGE_CHILDREN))
+    cpu = lambda: sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return dict(seconds=seconds, pairs_per_s=len(pairs) / seconds, cpu_ms=1000 * (cpu() - cpu0) / len(pairs),
+                rss_mib=mib(resource.RUSAGE_SELF), workers_rss_mib=mib(resource.RUSAGE_CHILDREN))
 
 def run_row(spec:dict) -> dict:
     "`one_row(spec)` in a fresh process"
@@ -86,11 +91,11 @@ def main(argv=None):
     print(f"\n{a.pairs} synthetic {a.image_size}x{a.image_size} pairs, model {model_name}, {os.cpu_count()} CPUs, "
           f"{a.threads or torch.get_num_threads()} torch thread(s), load average {os.getloadavg()[0]:.1f} at the end; "
           f"the same sentences on both paths for {same} of {len(per_pair)} pairs\n")
-    print("| path | pairs | batch | worker processes | pairs/s | x per pair | peak RSS, main process (MiB) | peak RSS, a worker (MiB) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| path | pairs | batch | worker processes | pairs/s | x per pair | CPU ms per pair | peak RSS, main process (MiB) | peak RSS, a worker (MiB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     ref = out[0][5]['pairs_per_s']
     for path, n, bs, w, with_model, r, _ in out:
-        print(f"| {path} | {n:,} | {bs} | {w} | {r['pairs_per_s']:.1f} | {r['pairs_per_s'] / ref:.1f} | {r['rss_mib']:.0f} | "
+        print(f"| {path} | {n:,} | {bs} | {w} | {r['pairs_per_s']:.1f} | {r['pairs_per_s'] / ref:.1f} | {r['cpu_ms']:.1f} | {r['rss_mib']:.0f} | "
               + (f"{r['workers_rss_mib']:.0f} |" if w else "- |"))
     import shutil; shutil.rmtree(work)
 

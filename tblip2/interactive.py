@@ -4,20 +4,20 @@
 
 # %% ../nbs/06_interactive.ipynb #afe6f917
 from __future__ import annotations
-import functools, html, io, random, threading
+import functools, html, io, random, re, threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import ipywidgets as W
-from PIL import Image
+from PIL import Image, ImageOps
 from .datasets import match_sizes
 from .detector import DetectorConfig, Detection, detect
 from .describe import DescribeConfig, default_model_path, load_model, describe_images, describe_folder, detection_summary, draw_boxes, write_json_atomic
 
 # %% auto #0
-__all__ = ['png_bytes', 'colour_diff_map', 'PairError', 'pair_from_upload', 'DiffPicker']
+__all__ = ['png_bytes', 'colour_diff_map', 'before_after', 'PairError', 'pair_from_upload', 'DiffPicker']
 
 # %% ../nbs/06_interactive.ipynb #c5c0be42
 def png_bytes(image:np.ndarray) -> bytes:
@@ -30,20 +30,43 @@ def colour_diff_map(diff_map:np.ndarray) -> np.ndarray:
     scaled = (255 * diff_map / max(float(diff_map.max()), 1e-6)).clip(0, 255).astype(np.uint8)
     return cv2.applyColorMap(scaled, cv2.COLORMAP_MAGMA)[..., ::-1].copy()
 
+# %% ../nbs/06_interactive.ipynb #38eb4bb9
+def _mark(stem:str, pattern:str):
+    "The marker `pattern` captures at the end of `stem` (after a separator or not), and the stem without it"
+    m = re.search(pattern, stem)
+    return (m.group(1), stem[:m.start(1)] + stem[m.end(1):]) if m else (None, stem)
+
+def before_after(names:list[str]) -> tuple[int, str]:
+    "Index of the before image among two file `names`, and why: what the names say, else the upload order"
+    a, b = (Path(n).stem.lower() for n in names)
+    has = lambda s, w: re.search(rf'(?<![a-z]){w}(?![a-z])', s) is not None
+    for w0, w1, why in (('before', 'after', 'before/after in the names'), ('pre', 'post', 'pre/post in the names')):
+        if has(a, w0) and has(b, w1) and not has(a, w1) and not has(b, w0): return 0, why
+        if has(b, w0) and has(a, w1) and not has(b, w1) and not has(a, w0): return 1, why
+    if b == f'{a}_2': return 0, 'X and X_2'
+    if a == f'{b}_2': return 1, 'X and X_2'
+    for pattern, why in ((r'(?:^|[^a-z0-9])t(\d+)$', 't1/t2'), (r'([ab])$', 'A/B'), (r'(\d+)$', 'the numbers in the names')):
+        (ma, ra), (mb, rb) = _mark(a, pattern), _mark(b, pattern)
+        if ma is not None and mb is not None and ra == rb and ma != mb:
+            key = int if ma.isdigit() and mb.isdigit() else str
+            return (0 if key(ma) < key(mb) else 1), why
+    return 0, 'upload order'
+
 # %% ../nbs/06_interactive.ipynb #4b58a10a
 class PairError(ValueError): "A pair the picker cannot use: the message is shown in the widget"
 
 def _decode(f:dict) -> np.ndarray:
     try:
-        with Image.open(io.BytesIO(bytes(f['content']))) as im: return np.asarray(im.convert('RGB')).copy()
+        with Image.open(io.BytesIO(bytes(f['content']))) as im: return np.asarray(ImageOps.exif_transpose(im).convert('RGB')).copy()
     except Exception: raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...)") from None
 
 def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differing more than this are refused
                      max_scale_change:float=4.0, # so is one image more than this many times taller than the other
-                     ) -> tuple[str, np.ndarray, np.ndarray]:
-    "(name, before, after) from an ipywidgets 8 `FileUpload.value` of two images, after resized to before"
-    files = sorted(files, key=lambda f: f['name'])
+                     ) -> tuple[str, np.ndarray, np.ndarray, str]:
+    "(name, before, after, why that order) from an ipywidgets 8 `FileUpload.value` of two images, after resized to before"
     if len(files) != 2: raise PairError(f"upload two images, before and after (got {len(files)}: {', '.join(f['name'] for f in files) or 'none'})")
+    first, why = before_after([f['name'] for f in files])
+    files = [files[first], files[1 - first]]
     before, after = (_decode(f) for f in files)
     ratio = (before.shape[1] / before.shape[0]) / (after.shape[1] / after.shape[0])
     if max(ratio, 1 / ratio) > max_aspect_change:
@@ -54,7 +77,7 @@ def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differi
                                                  f"{after.shape[1]}x{after.shape[0]}: more than {max_scale_change:g} times bigger")
     import warnings
     with warnings.catch_warnings(): warnings.simplefilter('ignore'); before, after = match_sizes(before, after, 'resize')
-    return Path(files[0]['name']).stem, before, after
+    return Path(files[0]['name']).stem, before, after, f"before {files[0]['name']}, after {files[1]['name']} ({why})"
 
 # %% ../nbs/06_interactive.ipynb #0f392644
 def _safe(method):
@@ -76,6 +99,7 @@ class DiffPicker:
         self.dataset, self.rng = dataset, random.Random(seed)
         self.model = self.model_path = None
         self.name = self.before = self.after = self.det = self.references = None
+        self.order = ''  # which picture is which, and why
         self.descriptions, self.batch_results, self._worker = [], [], None
         self._build(cfg)
         self.load_model(model if model is not None else (default_model_path() or ''))
@@ -107,7 +131,10 @@ def _build(self:DiffPicker, cfg):
     self.num_beams = W.IntSlider(value=3, min=1, max=8, description='beams', **s)
     self.num_descriptions = W.IntSlider(value=1, min=1, max=3, description='descriptions', **s)
     self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)  # 0: beam search
+    self.every_change = W.Checkbox(value=False, description='describe every change (a sentence per box)', indent=False)
     self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment')
+    self.swap_btn = W.Button(description='Swap before/after', icon='exchange')
+    self.order_html = W.HTML()
     self.progress = W.IntProgress(value=0, min=0, max=1, description='', layout=W.Layout(visibility='hidden', width='200px'))
     self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain')) for _ in range(3)]
     self.titles = [W.HTML(f'<b>{t}</b>') for t in ('before', 'after', 'difference')]
@@ -119,13 +146,16 @@ def _build(self:DiffPicker, cfg):
     self.upload.observe(lambda ch: self.use_upload(ch['new']) if ch['new'] else None, 'value')
     self.load_btn.on_click(lambda _: self.load_model(self.model_box.value))
     self.describe_btn.on_click(lambda _: self.describe())
+    self.swap_btn.on_click(lambda _: self.swap())
     pics = W.HBox([W.VBox([t, im]) for t, im in zip(self.titles, self.images)])
     settings = W.VBox([W.HTML('<b>detector</b>'), self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration])
-    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status, self.num_beams, self.num_descriptions, self.temperature])
-    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message, pics, self.boxes_html,
+    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status, self.num_beams, self.num_descriptions, self.temperature, self.every_change])
+    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message, W.HBox([self.order_html, self.swap_btn]), pics, self.boxes_html,
                        W.HBox([settings, model]), W.HBox([self.describe_btn, self.progress]), self.output_html])
     self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
-    for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'), (self.describe_btn, 'tblip2-describe')): w.add_class(css)  # for the browser test
+    for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'), (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
+                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'), (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap')):
+        w.add_class(css)  # for the browser test
 
 # %% ../nbs/06_interactive.ipynb #133ef708
 @patch
@@ -158,6 +188,7 @@ def load_model(self:DiffPicker, model):
         self.model, self.model_path = load_model(path), path
     else: self.model, self.model_path = model, None
     cfg = self.model.config.detector_config
+    self.every_change.disabled = not self.model.config.use_clusters  # one sentence per change needs the cluster tokens
     self._base_cfg = cfg
     for w, v in ((self.percentile, cfg.diff_threshold_percentile), (self.eps, cfg.eps), (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters)): w.value = v
     self.model_status.value = f'<span class="tblip2-model">Model: {html.escape(str(self.model_path or type(self.model).__name__))}</span>'
@@ -165,9 +196,10 @@ def load_model(self:DiffPicker, model):
 
 # %% ../nbs/06_interactive.ipynb #cc475dea
 @patch
-def show_pair(self:DiffPicker, name:str, before:np.ndarray, after:np.ndarray, references:list[str]|None=None):
-    "Make (before, after) the current pair and redraw"
-    self.name, self.before, self.after, self.references = name, before, after, references
+def show_pair(self:DiffPicker, name:str, before:np.ndarray, after:np.ndarray, references:list[str]|None=None, order:str=''):
+    "Make (before, after) the current pair and redraw; `order` says which picture is which, and why"
+    self.name, self.before, self.after, self.references, self.order = name, before, after, references, order
+    self.order_html.value = f'<span class="tblip2-order-text">{html.escape(order)}</span>' if order else ''
     self.descriptions = []; self.output_html.value = ''; self.say()
     self.update_detection()
 
@@ -190,9 +222,17 @@ def choose_random(self:DiffPicker):
 @_safe
 def use_upload(self:DiffPicker, files):
     "Show an uploaded pair (an ipywidgets 8 `FileUpload.value`), or say what is wrong with it"
-    name, before, after = pair_from_upload(files)
-    self.show_pair(name, before, after)
+    name, before, after, order = pair_from_upload(files)
+    self.show_pair(name, before, after, order=order)
     self.say(f'uploaded pair {name}')
+
+@patch
+@_safe
+def swap(self:DiffPicker):
+    "Swap the before and after pictures (the names or the upload order got it wrong) and redraw"
+    if self.before is None: return self.say('choose or upload a pair first', error=True)
+    order = re.sub(r'^before (.*), after (.*) \(.*\)$', r'before \2, after \1 (swapped by hand)', self.order) if self.order else 'swapped by hand'
+    self.show_pair(self.name, self.after, self.before, None, order)
 
 # %% ../nbs/06_interactive.ipynb #414c2ff0
 @patch
@@ -200,11 +240,11 @@ def use_upload(self:DiffPicker, files):
 def update_detection(self:DiffPicker):
     "Re-detect with the panel's settings and redraw pictures and box list"
     if self.before is None: return
-    self.det = detect(self.before, self.after, self.detector_config())
+    self.det = describe_images(self.before, self.after, None, self.detector_config())[0]  # at the working resolution, boxes in the pictures' pixels
     for im, pic in zip(self.images, (draw_boxes(self.before, self.det.boxes), draw_boxes(self.after, self.det.boxes), colour_diff_map(self.det.diff_map))):
         im.value = png_bytes(pic)
     rows = ''.join(f'<li>box ({x0}, {y0}, {x1}, {y1}), {c.area} px</li>' for c, (x0, y0, x1, y1) in zip(self.det.clusters, self.det.boxes.tolist()))
-    self.boxes_html.value = f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in {html.escape(str(self.name))}<ul>{rows}</ul></div>'
+    self.boxes_html.value = f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in {html.escape(str(self.name))}<ol>{rows}</ol></div>'
     self.say()
 
 # %% ../nbs/06_interactive.ipynb #aee56590
@@ -228,11 +268,15 @@ def describe(self:DiffPicker, wait:bool=False):
     "Describe the current pair with the model (boxes only without one), off the main thread"
     if self.before is None: return self.say('choose or upload a pair first', error=True)
     before, after, cfg, model = self.before, self.after, self.detector_config(), self.model
-    def work(): return describe_images(before, after, model, cfg, num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value,
-                                       temperature=self.temperature.value)
+    every = self.every_change.value and not self.every_change.disabled and model is not None
+    gen = (dict(per_change=True, num_beams=self.num_beams.value) if every else
+           dict(num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value, temperature=self.temperature.value))
+    def work(): return describe_images(before, after, model, cfg, **gen)
     def done(res):
         self.det, self.descriptions = res; self.progress.value = 1
-        said = ''.join(f'<li>{html.escape(d)}</li>' for d in self.descriptions) if model is not None else '<li><i>detector only: no model loaded</i></li>'
+        said = ''.join(f'<li>{html.escape(d)}</li>' if isinstance(d, str) else
+                       f'<li>{"box (" + ", ".join(map(str, d["bbox"])) + ")" if d["bbox"] else "no change found"}: {html.escape(d["sentence"])}</li>'
+                       for d in self.descriptions) if model is not None else '<li><i>detector only: no model loaded</i></li>'
         refs = ''.join(f'<li>{html.escape(r)}</li>' for r in self.references or [])
         self.output_html.value = (f'<div class="tblip2-description"><b>description</b><ul>{said}</ul>'
                                   + (f'<b>reference sentences</b><ul>{refs}</ul>' if refs else '') + '</div>')
