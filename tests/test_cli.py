@@ -134,3 +134,21 @@ def test_large_photo_and_bomb(tmp_path):
     x0, y0, x1, y1 = by_name['photo']['clusters'][0]['bbox']
     assert 1192 <= x0 <= 1200 and 892 <= y0 <= 900 and 1600 <= x1 <= 1608 and 1200 <= y1 <= 1208, (x0, y0, x1, y1)
     assert 'bomb.png' in by_name['bomb']['error'] and 'more than the limit' in by_name['bomb']['error']
+
+def test_model_detector_settings_are_used(tmp_path):
+    "A model saved with max_clusters=1 is shown one cluster; the detector alone, without its settings, finds both changes"
+    import torch
+    from tblip2.detector import DetectorConfig
+    from tblip2.model import DiffBLIP2Config, EnhancedDiffBLIP2, SAMPLE_CAPTIONS, tiny_blip2, train_caption_tokenizer
+    torch.manual_seed(0)
+    blip2, processor = tiny_blip2(train_caption_tokenizer(SAMPLE_CAPTIONS * 4, 300), image_size=32)
+    one = EnhancedDiffBLIP2(blip2, processor, DiffBLIP2Config(detector=DetectorConfig(max_clusters=1))).save_pretrained(tmp_path/'one')
+    rng = np.random.default_rng(0)
+    before = rng.integers(90, 110, (64, 64, 3), dtype=np.uint8)
+    after = before.copy(); after[5:25, 5:25] = (230, 40, 40); after[40:60, 40:60] = (40, 40, 230)
+    Image.fromarray(before).save(tmp_path/'two.png'); Image.fromarray(after).save(tmp_path/'two_2.png')
+    pair = ['--image1', tmp_path/'two.png', '--image2', tmp_path/'two_2.png', '--json']
+    r = run('--model_path', one, *pair)
+    assert r.returncode == EXIT_OK, r.stderr
+    assert len(json.loads(r.stdout)['clusters']) == 1
+    assert len(json.loads(run('--detector_only', *pair).stdout)['clusters']) == 2
