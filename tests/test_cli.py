@@ -10,9 +10,12 @@ from tblip2.describe import untrained_checkpoint
 
 CLI = [console_script('tblip2_diff')]
 
+# one torch thread: the tiny test model's matrices are too small to share, and on a busy machine (CI, other jobs)
+# each of its thousands of small ops would wait for a second thread's time slice (a test took 100 s instead of 10)
+ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
+
 def run(*args, env=None):
-    return subprocess.run(CLI + list(map(str, args)), capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(CLI + list(map(str, args)), capture_output=True, text=True, timeout=300, env={**ENV, **(env or {})})
 
 def save_pair(folder, name, before_name=None, after_name=None):
     "Noise with one 20 px square recoloured in the after image"
@@ -96,20 +99,20 @@ def test_usage_errors_come_before_any_work(mixed, ckpt, tmp_path):
 
 def test_killed_batch_resumes(ckpt, tmp_path):
     "A batch killed (SIGKILL) after its first results keeps them; --resume describes only the rest, each pair once"
-    for i in range(24): save_pair(tmp_path/'in', f'p{i:02d}')
+    for i in range(12): save_pair(tmp_path/'in', f'p{i:02d}')
     out, log = tmp_path/'r.json', tmp_path/'r.jsonl'
     args = ['--model_path', ckpt, '--input_dir', tmp_path/'in', '--output_file', out, '--batch_size', '2', '--num_workers', '0']
-    p = subprocess.Popen(CLI + list(map(str, args)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(CLI + list(map(str, args)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     deadline = time.time() + 120
-    while not (log.exists() and log.read_text().count('\n') >= 3) and time.time() < deadline and p.poll() is None: time.sleep(0.02)
+    while not (log.exists() and log.read_text().count('\n') >= 2) and time.time() < deadline and p.poll() is None: time.sleep(0.02)
     p.send_signal(signal.SIGKILL); p.wait()
     kept = [json.loads(l)['name'] for l in log.read_text().splitlines()[1:]]
-    assert 2 <= len(kept) < 24 and not out.exists(), kept
+    assert 1 <= len(kept) < 12 and not out.exists(), kept
     r = run(*args, '--resume')
     assert r.returncode == EXIT_OK, r.stderr
-    assert f'24 of 24 pairs described, 0 failed ({len(kept)} from the earlier run)' in r.stderr
+    assert f'12 of 12 pairs described, 0 failed ({len(kept)} from the earlier run)' in r.stderr
     names = [json.loads(l).get('name') for l in log.read_text().splitlines()[1:]]
-    assert sorted(names) == [f'p{i:02d}' for i in range(24)]               # every pair once: none described twice
+    assert sorted(names) == [f'p{i:02d}' for i in range(12)]               # every pair once: none described twice
     res = json.loads(out.read_text())
     assert [x['name'] for x in res['results']] == sorted(names) and all(x['clusters'][0]['bbox'] == [10, 20, 30, 40] for x in res['results'])
 
