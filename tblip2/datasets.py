@@ -98,7 +98,7 @@ def read_annotations(path) -> dict[str, list[str]]:
     return merged
 
 # %% ../nbs/00_datasets.ipynb #a3af7f69
-import threading
+import io, threading
 from contextlib import contextmanager, nullcontext
 from PIL import ImageOps
 
@@ -128,17 +128,18 @@ def _as_viewed(im:Image.Image) -> np.ndarray:
     return np.asarray(im.convert('RGB')).copy()  # palette, grey, bilevel, CMYK, YCbCr
 
 def load_image(path, max_pixels:int|None=MAX_PIXELS, # refuse images whose header claims more pixels (None: no limit)
+               data:bytes|None=None, # the file's bytes, already read (an upload): `path` then only names it in errors
               ) -> np.ndarray:
     "Read `path` as an RGB `np.uint8` array `(H, W, 3)` as a viewer shows it, with a clear error for missing, broken or oversized files"
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"Image not found: {path}")
+    if data is None and not path.is_file(): raise FileNotFoundError(f"Image not found: {path}")
     too_big = lambda n: ImageError(f"Cannot read image {path}: {n} pixels, more than the limit of {max_pixels:,} "
                                    "(a decompression bomb?); raise max_pixels (tblip2_diff --max_pixels) if you trust the file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
             off = max_pixels is None or (Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS)
-            with (_pil_limit_off() if off else nullcontext()): im = Image.open(path)  # reads the header only
+            with (_pil_limit_off() if off else nullcontext()): im = Image.open(path if data is None else io.BytesIO(data))  # reads the header only
         with im:
             w, h = im.size
             if max_pixels is not None and w * h > max_pixels: raise too_big(f"{w}x{h} is {w * h:,}")

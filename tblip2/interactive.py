@@ -11,8 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import ipywidgets as W
-from PIL import Image, ImageOps
-from .datasets import match_sizes
+from PIL import Image
+from .datasets import ImageError, load_image, match_sizes
 from .detector import DetectorConfig, Detection, detect
 from .describe import DescribeConfig, default_model_path, load_model, describe_images, describe_folder, detection_summary, draw_boxes, write_json_atomic
 
@@ -56,9 +56,9 @@ def before_after(names:list[str]) -> tuple[int, str]:
 class PairError(ValueError): "A pair the picker cannot use: the message is shown in the widget"
 
 def _decode(f:dict) -> np.ndarray:
-    try:
-        with Image.open(io.BytesIO(bytes(f['content']))) as im: return np.asarray(ImageOps.exif_transpose(im).convert('RGB')).copy()
-    except Exception: raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...)") from None
+    "An uploaded file read as every image is (`load_image`: 16-bit, transparency, EXIF orientation, size limit)"
+    try: return load_image(f['name'], data=bytes(f['content']))
+    except ImageError as e: raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...): {str(e).split(': ', 1)[-1]}") from None
 
 def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differing more than this are refused
                      max_scale_change:float=4.0, # so is one image more than this many times taller than the other
