@@ -19,17 +19,17 @@ from fastcore.basics import patch
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT', 'GROUNDS', 'TEMPLATES', 'SPLITS',
-           'BOX_COLOURS', 'SOURCES', 'CLEVR_TYPES', 'VAL_NAMES', 'NLVR2_FILES', 'LOADERS', 'DATASETS', 'NLVR2_RAW',
-           'IMAGE_SUFFIXES', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError', 'read_annotations',
-           'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset', 'location_name',
-           'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object', 'make_scene',
-           'kinds_used', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair', 'make_synthetic_dataset',
-           'SyntheticMismatch', 'synthetic_settings', 'synthetic_differences', 'holds_synthetic', 'ensure_synthetic',
-           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'PairDataset', 'image_paths',
-           'MissingImages', 'check_images', 'read_clevr_change', 'read_pair_json', 'read_ier', 'read_nlvr2',
-           'read_levir_cc', 'read_coco', 'read_pairs', 'load_dataset', 'write_example', 'find_image_pairs',
-           'write_pairs_jsonl', 'synthetic_cli']
+__all__ = ['MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT', 'GROUNDS', 'TEMPLATES',
+           'SPLITS', 'BOX_COLOURS', 'SOURCES', 'CLEVR_TYPES', 'VAL_NAMES', 'NLVR2_FILES', 'LOADERS', 'DATASETS',
+           'NLVR2_RAW', 'IMAGE_SUFFIXES', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError',
+           'read_annotations', 'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset',
+           'location_name', 'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object',
+           'make_scene', 'kinds_used', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair',
+           'make_synthetic_dataset', 'SyntheticMismatch', 'synthetic_settings', 'synthetic_differences',
+           'holds_synthetic', 'ensure_synthetic', 'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs',
+           'PairDataset', 'image_paths', 'MissingImages', 'check_images', 'read_clevr_change', 'read_pair_json',
+           'read_ier', 'read_nlvr2', 'read_levir_cc', 'read_coco', 'read_pairs', 'load_dataset', 'write_example',
+           'find_image_pairs', 'write_pairs_jsonl', 'synthetic_cli']
 
 # %% ../nbs/00_datasets.ipynb #246792d5
 def repo_root() -> Path:
@@ -102,22 +102,56 @@ def read_annotations(path) -> dict[str, list[str]]:
     return merged
 
 # %% ../nbs/00_datasets.ipynb #a3af7f69
+import io, threading
+from contextlib import contextmanager, nullcontext
+from PIL import ImageOps
+
 class ImageError(ValueError):
     "An image file that cannot be read as an image"
 
-def load_image(path) -> np.ndarray:
-    "Read `path` as an RGB `np.uint8` array `(H, W, 3)`, with a clear error for missing or broken files"
+MAX_PIXELS = 80_000_000  # images whose header claims more pixels are refused before decoding (decompression bombs); under PIL's own warning limit
+_PIL_LIMIT = threading.Lock()
+
+@contextmanager
+def _pil_limit_off():
+    "PIL's own decompression-bomb check off, for a caller whose `max_pixels` is above PIL's limit (ours is checked instead)"
+    with _PIL_LIMIT:
+        old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try: yield
+        finally: Image.MAX_IMAGE_PIXELS = old
+
+def _as_viewed(im:Image.Image) -> np.ndarray:
+    "HxWx3 uint8 RGB as an image viewer shows `im` (EXIF orientation already applied)"
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16-bit grey (PNG's 'I' holds 0-65535): 0-65535 onto 0-255, the same for every image of a pair
+        a = (np.asarray(im).astype(np.float64) / 257).clip(0, 255).round().astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(a[..., None], 3, axis=2))
+    if im.mode == 'F': im = Image.fromarray(np.asarray(im).clip(0, 255).round().astype(np.uint8))
+    if im.mode == 'P' and 'transparency' in im.info: im = im.convert('RGBA')
+    if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La'):  # transparent parts over white, as a viewer on a white page
+        white = Image.new('RGBA', im.size, (255, 255, 255, 255)); white.alpha_composite(im.convert('RGBA')); im = white
+    return np.asarray(im.convert('RGB')).copy()  # palette, grey, bilevel, CMYK, YCbCr
+
+def load_image(path, max_pixels:int|None=MAX_PIXELS, # refuse images whose header claims more pixels (None: no limit)
+               data:bytes|None=None, # the file's bytes, already read (an upload): `path` then only names it in errors
+              ) -> np.ndarray:
+    "Read `path` as an RGB `np.uint8` array `(H, W, 3)` as a viewer shows it, with a clear error for missing, broken or oversized files"
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"Image not found: {path}")
+    if data is None and not path.is_file(): raise FileNotFoundError(f"Image not found: {path}")
+    too_big = lambda n: ImageError(f"Cannot read image {path}: {n} pixels, more than the limit of {max_pixels:,} "
+                                   "(a decompression bomb?); raise max_pixels (tblip2_diff --max_pixels) if you trust the file")
     try:
-        with Image.open(path) as im:
-            im.load()
-            if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16/32-bit greyscale: scale, don't clip
-                a = np.asarray(im, dtype=np.float64)
-                a = (255 * a / max(a.max(), 1)).round().astype(np.uint8)
-                return np.ascontiguousarray(np.repeat(a[..., None], 3, axis=2))
-            return np.asarray(im.convert('RGB')).copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            off = max_pixels is None or (Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS)
+            with (_pil_limit_off() if off else nullcontext()): im = Image.open(path if data is None else io.BytesIO(data))  # reads the header only
+        with im:
+            w, h = im.size
+            if max_pixels is not None and w * h > max_pixels: raise too_big(f"{w}x{h} is {w * h:,}")
+            return _as_viewed(ImageOps.exif_transpose(im))
+    except Image.DecompressionBombError as e:  # PIL refused at the header, beyond twice its own limit
+        raise too_big(str(e).split('(')[-1].split(')')[0] if '(' in str(e) else 'more') from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        if isinstance(e, ImageError): raise
         raise ImageError(f"Cannot read image {path}: {e}") from None
 
 # %% ../nbs/00_datasets.ipynb #67ca679c

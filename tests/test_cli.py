@@ -1,16 +1,21 @@
-"""`tblip2_diff` as a user runs it: a subprocess on a folder of good pairs, a corrupt file, a lone image and a non-image."""
-import json, os, subprocess
+"""`tblip2_diff` as a user runs it: a subprocess on a folder of good pairs, a corrupt file, a lone image and a non-image;
+usage errors found before any work; a batch killed and resumed; a large photo and a decompression bomb."""
+import json, os, signal, struct, subprocess, time, zlib
 from pathlib import Path
 import numpy as np, pytest
 from PIL import Image
 from test_datasets_cli import console_script
-from tblip2.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, untrained_checkpoint
+from tblip2.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
+from tblip2.describe import untrained_checkpoint
 
 CLI = [console_script('tblip2_diff')]
 
+# one torch thread: the tiny test model's matrices are too small to share, and on a busy machine (CI, other jobs)
+# each of its thousands of small ops would wait for a second thread's time slice (a test took 100 s instead of 10)
+ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
+
 def run(*args, env=None):
-    return subprocess.run(CLI + list(map(str, args)), capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(CLI + list(map(str, args)), capture_output=True, text=True, timeout=300, env={**ENV, **(env or {})})
 
 def save_pair(folder, name, before_name=None, after_name=None):
     "Noise with one 20 px square recoloured in the after image"
@@ -48,7 +53,7 @@ def test_batch_records_each_failure_and_goes_on(mixed, ckpt, tmp_path):
     assert [Path(p).name for p in res['skipped_files']] == ['notes.txt']
     assert '2 of 4 pairs described, 2 failed' in r.stderr
     assert 'pair' in r.stderr and '4/4' in r.stderr  # the progress bar
-    assert [p.name for p in tmp_path.iterdir()] == ['results.json']  # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['results.json', 'results.jsonl']  # the results and their log, no temporary file
 
 def test_before_after_folders_all_good(tmp_path):
     for n in ('x', 'y'): save_pair(tmp_path/'in', n, f'before/{n}.png', f'after/{n}.png')
@@ -74,3 +79,79 @@ def test_usage_errors(mixed, tmp_path):
     assert run('--input_dir', tmp_path/'nowhere', '--detector_only').returncode == EXIT_USAGE
     assert run('--no_such_flag').returncode == EXIT_USAGE
     assert 'exit codes' in run('--help').stdout
+
+def one_line_usage_error(r):
+    assert r.returncode == EXIT_USAGE, (r.returncode, r.stderr)
+    assert r.stderr.startswith('tblip2_diff: error: ') and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, r.stderr
+    return r.stderr
+
+def test_usage_errors_come_before_any_work(mixed, ckpt, tmp_path):
+    "Each is one line and exit 2, found before the (here broken) model is loaded and before a pair is read"
+    broken = tmp_path/'broken_ckpt'; broken.mkdir()
+    for f in ckpt.iterdir(): (broken/f.name).write_bytes(f.read_bytes())
+    (broken/'model.safetensors').write_bytes(b'truncated')
+    base = ['--model_path', broken, '--input_dir', mixed]
+    assert 'invalid eps=-1.0' in one_line_usage_error(run(*base, '--eps', '-1'))
+    (tmp_path/'a_file').write_text('not a folder')
+    assert 'cannot create the folder' in one_line_usage_error(run(*base, '--output_file', tmp_path/'a_file'/'r.json'))
+    assert 'invalid batch_size=0' in one_line_usage_error(run(*base, '--batch_size', '0', '--output_file', tmp_path/'r.json'))
+    assert not (tmp_path/'r.json').exists() and not (tmp_path/'r.jsonl').exists()
+
+def test_killed_batch_resumes(ckpt, tmp_path):
+    "A batch killed (SIGKILL) after its first results keeps them; --resume describes only the rest, each pair once"
+    for i in range(12): save_pair(tmp_path/'in', f'p{i:02d}')
+    out, log = tmp_path/'r.json', tmp_path/'r.jsonl'
+    args = ['--model_path', ckpt, '--input_dir', tmp_path/'in', '--output_file', out, '--batch_size', '2', '--num_workers', '0']
+    p = subprocess.Popen(CLI + list(map(str, args)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    deadline = time.time() + 120
+    while not (log.exists() and log.read_text().count('\n') >= 2) and time.time() < deadline and p.poll() is None: time.sleep(0.02)
+    p.send_signal(signal.SIGKILL); p.wait()
+    kept = [json.loads(l)['name'] for l in log.read_text().splitlines()[1:]]
+    assert 1 <= len(kept) < 12 and not out.exists(), kept
+    r = run(*args, '--resume')
+    assert r.returncode == EXIT_OK, r.stderr
+    assert f'12 of 12 pairs described, 0 failed ({len(kept)} from the earlier run)' in r.stderr
+    names = [json.loads(l).get('name') for l in log.read_text().splitlines()[1:]]
+    assert sorted(names) == [f'p{i:02d}' for i in range(12)]               # every pair once: none described twice
+    res = json.loads(out.read_text())
+    assert [x['name'] for x in res['results']] == sorted(names) and all(x['clusters'][0]['bbox'] == [10, 20, 30, 40] for x in res['results'])
+
+def png_claiming(path, w, h):
+    "A tiny PNG whose header claims w x h pixels"
+    chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    path.write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+                     + chunk(b'IDAT', zlib.compress(b'\0' * 16)) + chunk(b'IEND', b''))
+
+def test_large_photo_and_bomb(tmp_path):
+    "A 4000x3000 photo is detected at the working resolution with its box in the photo's pixels; a bomb is its pair's error"
+    d = tmp_path/'in'; d.mkdir()
+    rng = np.random.default_rng(0)
+    photo = np.repeat(np.repeat(rng.integers(90, 110, (300, 400, 3), dtype=np.uint8), 10, 0), 10, 1)
+    changed = photo.copy(); changed[900:1200, 1200:1600] = (230, 40, 40)
+    Image.fromarray(photo).save(d/'photo.jpg', quality=95); Image.fromarray(changed).save(d/'photo_2.jpg', quality=95)
+    png_claiming(d/'bomb.png', 40000, 40000); Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(d/'bomb_2.png')
+    r = run('--detector_only', '--input_dir', d, '--output_file', tmp_path/'r.json')
+    assert r.returncode == EXIT_SOME_FAILED, r.stderr
+    by_name = {x['name']: x for x in json.loads((tmp_path/'r.json').read_text())['results']}
+    assert by_name['photo']['size'] == [4000, 3000]
+    x0, y0, x1, y1 = by_name['photo']['clusters'][0]['bbox']
+    assert 1192 <= x0 <= 1200 and 892 <= y0 <= 900 and 1600 <= x1 <= 1608 and 1200 <= y1 <= 1208, (x0, y0, x1, y1)
+    assert 'bomb.png' in by_name['bomb']['error'] and 'more than the limit' in by_name['bomb']['error']
+
+def test_model_detector_settings_are_used(tmp_path):
+    "A model saved with max_clusters=1 is shown one cluster; the detector alone, without its settings, finds both changes"
+    import torch
+    from tblip2.detector import DetectorConfig
+    from tblip2.model import DiffBLIP2Config, EnhancedDiffBLIP2, SAMPLE_CAPTIONS, tiny_blip2, train_caption_tokenizer
+    torch.manual_seed(0)
+    blip2, processor = tiny_blip2(train_caption_tokenizer(SAMPLE_CAPTIONS * 4, 300), image_size=32)
+    one = EnhancedDiffBLIP2(blip2, processor, DiffBLIP2Config(detector=DetectorConfig(max_clusters=1))).save_pretrained(tmp_path/'one')
+    rng = np.random.default_rng(0)
+    before = rng.integers(90, 110, (64, 64, 3), dtype=np.uint8)
+    after = before.copy(); after[5:25, 5:25] = (230, 40, 40); after[40:60, 40:60] = (40, 40, 230)
+    Image.fromarray(before).save(tmp_path/'two.png'); Image.fromarray(after).save(tmp_path/'two_2.png')
+    pair = ['--image1', tmp_path/'two.png', '--image2', tmp_path/'two_2.png', '--json']
+    r = run('--model_path', one, *pair)
+    assert r.returncode == EXIT_OK, r.stderr
+    assert len(json.loads(r.stdout)['clusters']) == 1
+    assert len(json.loads(run('--detector_only', *pair).stdout)['clusters']) == 2

@@ -1,9 +1,14 @@
 """The picker end to end in a real browser: JupyterLab on 127.0.0.1, Debian's Chromium driven by Playwright,
-a notebook that shows a `DiffPicker`, a pair picked, Describe clicked, description and boxes awaited."""
+the real `nbs/06_interactive.ipynb` run to its `DiffPicker`, a pair picked, Describe clicked, description and
+boxes awaited; then `after.png` and `before.png` uploaded in that order, and the left picture's pixels read
+to check that it shows the before image."""
 import json, os, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
-import pytest
+import numpy as np, pytest
+from PIL import Image
 
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = '06_interactive.ipynb'
 CHROMIUM = '/usr/bin/chromium'
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync']
@@ -22,21 +27,25 @@ def ensure_chromium() -> str:
 def free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def code_cell(src): return dict(cell_type='code', execution_count=None, metadata={}, outputs=[], source=src)
-
 @pytest.fixture(scope='module')
 def workdir(tmp_path_factory):
-    "A folder with a 4-pair synthetic set, a tiny untrained checkpoint and a notebook that shows the picker"
-    from tblip2.datasets import make_synthetic_dataset
-    from tblip2.cli import untrained_checkpoint
+    "A folder with the picker's notebook (it makes its own pairs and model) and two pictures to upload: a square appears in after.png"
     d = tmp_path_factory.mktemp('lab')
-    make_synthetic_dataset(d/'syn', 4, 0, 0, image_size=64, progress=False); untrained_checkpoint(d/'ckpt')
-    nb = dict(nbformat=4, nbformat_minor=5, cells=[code_cell(
-        "from tblip2.interactive import DiffPicker\nfrom tblip2.datasets import SpotTheDiffDataset\n"
-        "ds = SpotTheDiffDataset('syn', 'train')\npicker = DiffPicker('ckpt', ds)\npicker")],
-        metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')))
-    (d/'picker_demo.ipynb').write_text(json.dumps(nb))
+    nb = json.loads((REPO/'nbs'/NOTEBOOK).read_text())
+    nb['metadata']['kernelspec'] = dict(name='python3', display_name='Python 3', language='python')
+    (d/NOTEBOOK).write_text(json.dumps(nb))
+    before = np.random.default_rng(0).integers(90, 110, (64, 64, 3), dtype=np.uint8)
+    after = before.copy(); after[20:40, 10:30] = (230, 40, 40)
+    Image.fromarray(before).save(d/'before.png'); Image.fromarray(after).save(d/'after.png')
     return d
+
+PIXEL_JS = """async ([x, y]) => {
+  const im = document.querySelector('.tblip2-picker .tblip2-before'), right = document.querySelector('.tblip2-picker .tblip2-after');
+  await im.decode();
+  const c = document.createElement('canvas'); c.width = im.naturalWidth; c.height = im.naturalHeight;
+  const g = c.getContext('2d'); g.drawImage(im, 0, 0);
+  return {rgba: Array.from(g.getImageData(x, y, 1, 1).data), left: im.getBoundingClientRect().left, right_left: right.getBoundingClientRect().left};
+}"""
 
 def lab_env() -> dict:
     "JupyterLab's environment: this Python's kernel and, in a venv over system site packages, the base prefix's widget extension"
@@ -71,21 +80,20 @@ def chromium(): return ensure_chromium()
 
 def test_pick_describe_in_browser(chromium, lab, workdir):
     from playwright.sync_api import sync_playwright
-    from tblip2.datasets import SpotTheDiffDataset
-    pair = SpotTheDiffDataset(workdir/'syn', 'train').img_ids[2]
     shot = Path(os.environ.get('TBLIP2_PICKER_SCREENSHOT', workdir/'picker.png'))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
         page = browser.new_page(viewport={'width': 1300, 'height': 1000})
         try:
-            page.goto(f'{lab}/lab/tree/picker_demo.ipynb')
+            page.goto(f'{lab}/lab/tree/{NOTEBOOK}')
             page.wait_for_selector('.jp-NotebookPanel .jp-Cell', timeout=90_000)
             page.add_style_tag(content='.Toastify { display: none !important; }')  # the "Jupyter news?" toast would cover the picture
             page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
                                    "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=90_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            picker = page.wait_for_selector('.tblip2-picker', timeout=120_000)
+            picker = page.wait_for_selector('.tblip2-picker', timeout=180_000)  # the notebook's tests run first
             page.wait_for_selector('.tblip2-boxes li', timeout=60_000)  # the first pair's boxes
+            pair = page.locator('.tblip2-pair select option').nth(2).text_content()
             page.select_option('.tblip2-pair select', label=pair)
             page.wait_for_selector(f'.tblip2-boxes:has-text("in {pair}")', timeout=60_000)
             page.click('.tblip2-describe button, button.tblip2-describe')
@@ -99,6 +107,20 @@ def test_pick_describe_in_browser(chromium, lab, workdir):
             shot.parent.mkdir(parents=True, exist_ok=True)
             picker.screenshot(path=str(shot))
             assert shot.stat().st_size > 5_000
+            # uploaded after first: the names decide, and the left picture is the before image
+            with page.expect_file_chooser() as chooser: page.click('.tblip2-upload')
+            chooser.value.set_files([str(workdir/'after.png'), str(workdir/'before.png')])
+            page.wait_for_selector('.tblip2-order:has-text("before before.png, after after.png")', timeout=60_000)
+            page.wait_for_selector('.tblip2-boxes:has-text("in before")', timeout=60_000)
+            left = page.evaluate(PIXEL_JS, [20, 30])  # inside the square, away from the box's outline
+            assert left['left'] < left['right_left'], left                   # the before picture is the left one
+            assert left['rgba'][0] < 150 and left['rgba'][1] > 60, left      # grey noise there, not the red square of after.png
+            page.click('.tblip2-swap')
+            page.wait_for_selector('.tblip2-order:has-text("swapped by hand")', timeout=60_000)
+            deadline = time.time() + 60
+            while page.evaluate(PIXEL_JS, [20, 30])['rgba'][0] < 200:  # now the red square is on the left
+                assert time.time() < deadline, page.evaluate(PIXEL_JS, [20, 30])
+                time.sleep(0.2)
         except Exception:
             page.screenshot(path=str(shot.with_name('picker_failure.png')))  # what the browser showed, for the failure report
             print(f"screenshot: {shot.with_name('picker_failure.png')}\nJupyterLab log:\n{(workdir/'lab.log').read_text()[-3000:]}")
