@@ -1,7 +1,7 @@
 """Seeds, not one run: train and test one configuration with N seeds (one `tblip2_train` process each, the same
 data, `seed` varied) and print every test metric as mean ± std with the per-seed values.
 
-    python bench/seeds.py                                   # the demo (nbs/demo.yaml), seeds 0 1 2: ~6 minutes a seed here
+    python bench/seeds.py                                   # the demo (nbs/demo.yaml), seeds 0 1 2: 3 to 8 minutes a seed here
     python bench/seeds.py --seeds 0 1 2 3 4 -p num_epochs 30 --name demo-30ep
     python bench/seeds.py --config my.yaml --name mine      # any parameters file papermill takes
 
