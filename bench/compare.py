@@ -125,6 +125,7 @@ def main(argv=None) -> str:
                                      else trained(params, seed, method, out, checkpoints, test_ds))
             print(f"seed {seed}, {method}: CIDEr-D {results[method][seed]['CIDEr-D']:.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
             (out/'summary.json').write_text(json.dumps(dict(params=params, seeds=a.seeds, test_pairs=len(ids), per_seed=results), indent=1))
+            (out/'table.md').write_text(tables(results, a.seeds) + '\n')  # so far: an interrupted bench still leaves its table
     text = tables(results, a.seeds)
     (out/'table.md').write_text(text + '\n')
     print(f"\n`python bench/compare.py {' '.join(argv if argv is not None else sys.argv[1:])}`, test split ({len(ids)} pairs):\n\n{text}")

@@ -45,7 +45,7 @@ class TrainConfig:
     synthetic_pairs:list = field(default_factory=lambda: [48, 16, 16]) # train/val/test sizes of a generated set
     data_seed:int = 0 # seed of the generated set; independent of `seed`, so another training seed never touches the data
     # model: the BLIP-2 underneath (what tblip2 adds is `model`, below)
-    architecture:str = 'tblip2' # 'tblip2' (EnhancedDiffBLIP2) or 'ddla' (the Spot-the-Diff baseline, nbs/02a_ddla.ipynb: LSTM of width 4 x tiny_width over the detector's clusters; of the model's settings it reads max_caption_tokens, cluster_embed_dim, crop_encoder)
+    architecture:str = 'tblip2' # 'tblip2' (EnhancedDiffBLIP2) or 'ddla' (the Spot-the-Diff baseline, nbs/02a_ddla.ipynb: LSTM of width 2 x tiny_width over the detector's clusters; of the model's settings it reads max_caption_tokens, cluster_embed_dim, crop_encoder)
     model_name:str = 'tiny' # 'tiny' (random, built here) or a BLIP-2 folder / hub id in the local cache
     image_size:int = 64 # vision input of the tiny model, pixels (a real BLIP-2 uses its own, 224)
     tiny_width:int = 32 # hidden size of the tiny model's ViT, Q-Former and LM
@@ -362,7 +362,7 @@ def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
         processor = (blip2_processor(train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512), cfg.image_size, 8) if cfg.model_name == 'tiny'
                      else load_blip2(cfg.model_name, local_files_only=True)[1])
         return DDLA(processor, DDLAConfig(max_caption_tokens=m.max_caption_tokens, cluster_embed_dim=m.cluster_embed_dim, crop_encoder=m.crop_encoder,
-                                          embed_dim=2 * cfg.tiny_width, hidden_dim=4 * cfg.tiny_width, detector=m.detector))
+                                          embed_dim=cfg.tiny_width, hidden_dim=2 * cfg.tiny_width, detector=m.detector))
     if cfg.model_name == 'tiny':
         tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
         blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size, width=cfg.tiny_width, num_query_tokens=8)
