@@ -8,12 +8,12 @@ Methods: the most frequent training caption and the nearest training pair (no tr
 pair whose before and after images, both shrunk to 24x24 pixels, are nearest in L2 distance), DDLA (`architecture=ddla`,
 nbs/02a_ddla.ipynb), T-BLIP2 (the parameters as given) and T-BLIP2 with one part switched off: the cluster tokens
 (`use_clusters=false`), the after-before ViT tokens (`use_diff_features=false`), the ITC and ITM losses (their weights 0).
-Each trained method and seed is one `tblip2_train` process (bench/seeds.py's `run_seed`); a seed that finished before is
-not trained again. Every cell is mean ± std over the seeds (n - 1); the per-seed values are in summary.json. Writes
+Each trained method and seed is one `tblip2_train` process (bench/seeds.py's `run_seed`), with one OpenMP thread unless
+OMP_NUM_THREADS says otherwise; a seed that finished before is not trained again. Every cell is mean ± std over the seeds (n - 1); the per-seed values are in summary.json. Writes
 <out>/table.md and <out>/summary.json (out: runs/compare/<name>; runs in <out>/<method>/seed-<s>, checkpoints in
 checkpoints/compare/<name>/, or <out>/checkpoints with --out).
 """
-import argparse, json, math, statistics, sys, time
+import argparse, json, math, os, statistics, sys, time
 from pathlib import Path
 import yaml
 
@@ -78,6 +78,16 @@ def trained(params:dict, seed:int, method:str, out:Path, checkpoints:Path, test_
     return ({k: m[k] for k in CAPTION} | change_columns(predictions, references, test_ds.boxes, per_change)
             | {'training s': m['training s'], 'weights': m['weights']})
 
+def one_thread(f, *args):
+    "`f(*args)` with one OpenMP thread in the processes it starts, unless OMP_NUM_THREADS says otherwise"
+    # on a shared machine two threads per process, waiting on each other at every small op while other processes hold the
+    # cores, made a DDLA training step 20x slower (3.8 s against 0.18 s, measured here)
+    before = os.environ.get('OMP_NUM_THREADS')
+    os.environ['OMP_NUM_THREADS'] = before or '1'
+    try: return f(*args)
+    finally:
+        if before is None: del os.environ['OMP_NUM_THREADS']
+
 def cell(values:list) -> str:
     "mean ± std (n - 1) of the seeds' values, '—' where the method has no such value"
     values = [v for v in values if not math.isnan(v)]
@@ -122,7 +132,7 @@ def main(argv=None) -> str:
         for method in methods:
             start = time.perf_counter()
             results[method][seed] = (baseline(BASELINES[method], train_ds, test_ds, ids) if method in BASELINES
-                                     else trained(params, seed, method, out, checkpoints, test_ds))
+                                     else one_thread(trained, params, seed, method, out, checkpoints, test_ds))
             print(f"seed {seed}, {method}: CIDEr-D {results[method][seed]['CIDEr-D']:.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
             (out/'summary.json').write_text(json.dumps(dict(params=params, seeds=a.seeds, test_pairs=len(ids), per_seed=results), indent=1))
             (out/'table.md').write_text(tables(results, a.seeds) + '\n')  # so far: an interrupted bench still leaves its table
