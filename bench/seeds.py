@@ -22,9 +22,10 @@ def as_option(value) -> str:
     if isinstance(value, (list, dict)): return json.dumps(value)
     return 'none' if value is None else str(value)
 
-def run_seed(params:dict, seed:int, name:str) -> dict:
+def run_seed(params:dict, seed:int, name:str,
+             runs:str='runs/seeds', checkpoints:str='checkpoints/seeds') -> dict: # folders (relative to the repository, or absolute) of the runs and their checkpoints
     "Train and test one seed in its own process; its metrics, read back from the files the run wrote"
-    run_dir, ckpt_dir = f'runs/seeds/{name}/seed-{seed}', f'checkpoints/seeds/{name}/seed-{seed}'
+    run_dir, ckpt_dir = f'{runs}/{name}/seed-{seed}', f'{checkpoints}/{name}/seed-{seed}'
     args = {**params, 'seed': seed, 'run_dir': run_dir, 'checkpoint_dir': ckpt_dir}
     cmd = [str(Path(sys.executable).with_name('tblip2_train'))] + [x for k, v in args.items() for x in (f'--{k}', as_option(v))]
     start = time.perf_counter()

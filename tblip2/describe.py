@@ -39,17 +39,17 @@ def untrained_checkpoint(out_dir) -> Path:
     return EnhancedDiffBLIP2(blip2, processor).save_pretrained(out_dir)
 
 def load_model(model_path):
-    "The `EnhancedDiffBLIP2` saved in `model_path`, in eval mode on CPU, with its saved detector settings; a training run's `best` is checked against its manifest first"
-    from tblip2.model import EnhancedDiffBLIP2
+    "The model saved in `model_path` (`EnhancedDiffBLIP2` or `DDLA`, as its config says), in eval mode on CPU, with its saved detector settings; a training run's `best` is checked against its manifest first"
+    from tblip2.ddla import load_pretrained
     from tblip2.train import verify_folder
     verify_folder(model_path)  # names a damaged file (no manifest: nothing to check)
-    return EnhancedDiffBLIP2.from_pretrained(model_path)
+    return load_pretrained(model_path)
 
 def saved_detector_config(model_path) -> DetectorConfig:
     "The detector settings saved with the model in `model_path`, read from its config alone (no weights): for checking arguments before loading"
     from tblip2.model import CONFIG_NAME
     path = Path(model_path)/CONFIG_NAME
-    try: saved = json.loads(path.read_text())['diffblip2']
+    try: config = json.loads(path.read_text()); saved = config['ddla' if config.get('architecture') == 'ddla' else 'diffblip2']
     except (OSError, ValueError, KeyError, TypeError) as e: raise ValueError(f"{path}: cannot read the model's config ({type(e).__name__}: {e})") from None
     detector = dict(saved.get('detector', {}))
     if 'crop_size' in saved: detector.update(crop_size=saved['crop_size'], full_res_crops=False)  # saved before the detector cut the crops, as from_pretrained reads it

@@ -18,6 +18,7 @@ from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings,
                              AnnotationError, ImageError, DATASETS, load_dataset, check_images)
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, DTYPES
+from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
@@ -44,6 +45,7 @@ class TrainConfig:
     synthetic_pairs:list = field(default_factory=lambda: [48, 16, 16]) # train/val/test sizes of a generated set
     data_seed:int = 0 # seed of the generated set; independent of `seed`, so another training seed never touches the data
     # model: the BLIP-2 underneath (what tblip2 adds is `model`, below)
+    architecture:str = 'tblip2' # 'tblip2' (EnhancedDiffBLIP2) or 'ddla' (the Spot-the-Diff baseline, nbs/02a_ddla.ipynb: LSTM of width 2 x tiny_width over the detector's clusters; of the model's settings it reads max_caption_tokens, cluster_embed_dim, crop_encoder)
     model_name:str = 'tiny' # 'tiny' (random, built here) or a BLIP-2 folder / hub id in the local cache
     image_size:int = 64 # vision input of the tiny model, pixels (a real BLIP-2 uses its own, 224)
     tiny_width:int = 32 # hidden size of the tiny model's ViT, Q-Former and LM
@@ -78,9 +80,11 @@ class TrainConfig:
     num_processes:int = 1 # data-parallel processes (the console script launches them)
     num_workers:int = 0 # DataLoader worker processes
     resume:bool = True # continue from the latest checkpoint when there is one
+    log_with:str = 'tensorboard' # Accelerate tracker the run logs its losses and validation scores to, in run_dir/tensorboard ('none': off)
 
 # %% ../nbs/04_train.ipynb #35e763cc
-CHOICES = dict(mode=('train', 'test'), dataset=DATASETS, precision=tuple(DTYPES))  # the model's own are checked by its config
+CHOICES = dict(mode=('train', 'test'), dataset=DATASETS, precision=tuple(DTYPES), architecture=ARCHITECTURES,
+               log_with=('tensorboard', 'none'))  # the model's own are checked by its config
 AT_LEAST = dict(tiny_width=1, tiny_patch_size=1, image_size=1, batch_size=1, num_epochs=1, gradient_accumulation_steps=1, eval_every=1,
                 eval_samples=1, save_every=1, log_every=1, num_processes=1, max_test_samples=1, early_stopping_patience=1,
                 warmup_steps=0, num_workers=0, save_total_limit=0, data_seed=0, seed=0)
@@ -354,8 +358,14 @@ def collate_pairs(items:list[dict]) -> dict:
 
 # %% ../nbs/04_train.ipynb #72f0df32
 def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
-    "A fresh `EnhancedDiffBLIP2` for the run: the tiny default or a real BLIP-2, with `cfg.model` (detector included)"
-    from tblip2.model import EnhancedDiffBLIP2, tiny_blip2, train_caption_tokenizer, load_blip2
+    "A fresh model for the run: `EnhancedDiffBLIP2` (the tiny default or a real BLIP-2, with `cfg.model`, detector included) or `DDLA`"
+    from tblip2.model import EnhancedDiffBLIP2, tiny_blip2, train_caption_tokenizer, load_blip2, blip2_processor
+    if cfg.architecture == 'ddla':  # the baseline: the tiny model's tokenizer and image processor, or the real BLIP-2's
+        m = cfg.model
+        processor = (blip2_processor(train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512), cfg.image_size, 8) if cfg.model_name == 'tiny'
+                     else load_blip2(cfg.model_name, local_files_only=True)[1])
+        return DDLA(processor, DDLAConfig(max_caption_tokens=m.max_caption_tokens, cluster_embed_dim=m.cluster_embed_dim, crop_encoder=m.crop_encoder,
+                                          embed_dim=cfg.tiny_width, hidden_dim=2 * cfg.tiny_width, detector=m.detector))
     if cfg.model_name == 'tiny':
         tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
         blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size, width=cfg.tiny_width, num_query_tokens=8)
@@ -564,15 +574,17 @@ def resume_checkpoint(folder, note=print) -> Path|None:
 def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     "Build data, model, optimiser and schedule (or resume them from the latest checkpoint) under Accelerate"
     from accelerate import Accelerator, DataLoaderConfiguration
-    from tblip2.model import EnhancedDiffBLIP2
     paths = resolve_paths(cfg)
     accelerator = Accelerator(mixed_precision={'fp32': 'no'}.get(cfg.precision, cfg.precision), cpu=not torch.cuda.is_available(),
                               gradient_accumulation_steps=cfg.gradient_accumulation_steps,
-                              dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True))
+                              dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
+                              log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(paths['run']))
+    if cfg.log_with != 'none':  # hyperparameters as the tracker takes them: no lists, no None
+        accelerator.init_trackers('tensorboard', config={k: json.dumps(v) if isinstance(v, list) else 'none' if v is None else v for k, v in flat_params(cfg).items()})
     seed_everything(cfg.seed, cfg.deterministic)
     with accelerator.main_process_first(): splits = load_splits(cfg, ('train', 'val'))
     resume = resume_checkpoint(paths['checkpoints'], accelerator.print) if cfg.resume else None  # latest, or the newest whole one
-    model = EnhancedDiffBLIP2.from_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])
+    model = load_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])  # the architecture its config names
     model.train()
     show = progress and accelerator.is_local_main_process
     with accelerator.main_process_first():
@@ -597,7 +609,7 @@ def training_state(run:Run) -> dict:
 
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
              'eval_every', 'eval_samples', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
-             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion'}  # may change on resume; every other setting may not
+             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion', 'log_with'}  # may change on resume; every other setting may not
 
 class ResumeMismatch(ValueError):
     "A resumed run asked to change a setting that cannot change mid-run"
@@ -667,6 +679,7 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
                 terms = {k: getattr(out, k).item() for k in (*LOSS_TERMS, 'temp')}
                 check_finite(terms, run.state.step)
                 run.state.history['steps'].append(dict(step=run.state.step, epoch=epoch, lr=run.scheduler.get_last_lr()[0], **terms))
+                acc.log({f'train/{k}': v for k, v in terms.items()} | {'train/lr': run.scheduler.get_last_lr()[0]}, step=run.state.step)
                 bar.set_postfix(loss=f"{terms['loss']:.3f}", refresh=False)
         bar.update()
         t = time.perf_counter()
@@ -742,6 +755,7 @@ def _train(cfg:TrainConfig, progress:bool) -> RunState:
         st.history['epochs'].append(stats)
         scores = validate(run) if (epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.num_epochs else None
         end_of_epoch(run, epoch, scores)
+        acc.log({f'val/{k}': v for k, v in (scores or {}).items()} | {'train/epoch_loss': stats['loss']}, step=st.step)
         acc.print(f"epoch {epoch}: loss {stats['loss']:.3f} (lm {stats['lm_loss']:.3f} itc {stats['itc_loss']:.3f} "
                   f"itm {stats['itm_loss']:.3f} word {stats['word_loss']:.3f}) temp {stats['temp']:.3f} | {stats['samples_per_s']:.0f} samples/s, "
                   f"{stats['data_wait']:.0%} waiting for data" + (f" | val {scores}" if scores else ''))
@@ -807,14 +821,13 @@ def save_figure(fig, run_dir:Path, name:str):
 # %% ../nbs/04_train.ipynb #7476f48c
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
-    from tblip2.model import EnhancedDiffBLIP2
     from tblip2.evaluation import score_captions, write_coco_results, write_coco_references, METRICS
     paths = resolve_paths(cfg)
     if not paths['best'].is_dir():
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
-    model = EnhancedDiffBLIP2.from_pretrained(paths['best'])
-    if model.config.word_fusion != cfg.model.word_fusion:  # a generation setting: the run's, not the one saved with the weights
+    model = load_pretrained(paths['best'])  # T-BLIP2 or DDLA, as its config says
+    if getattr(model.config, 'word_fusion', cfg.model.word_fusion) != cfg.model.word_fusion:  # a generation setting: the run's, not the one saved with the weights
         print(f"note: generating with word_fusion {cfg.model.word_fusion} (saved with {model.config.word_fusion})")
         model.config.word_fusion = cfg.model.word_fusion
     splits = load_splits(cfg, ('train', 'test'))
