@@ -1,6 +1,6 @@
 """`tblip2_train --architecture ddla`: the DDLA baseline trains, resumes and tests like the T-BLIP2 model, its checkpoint
 names its architecture, and every run logs its losses to TensorBoard through Accelerate's tracker (`log_with`)."""
-import json
+import json, subprocess
 from pathlib import Path
 from test_datasets_cli import console_script
 from test_train_runs import run
@@ -41,3 +41,11 @@ def test_ddla_trains_resumes_tests_and_logs(tmp_path, monkeypatch):
     assert scores['tblip2 (this run)']['CIDEr-D'] >= 0 and 'every change' in scores, list(scores)
     changes = json.loads((tmp_path/'run'/'test_changes.json').read_text())
     assert len(changes) == 8 and all(isinstance(c, list) and c for c in changes.values())
+    # ... and `tblip2_diff` describes a pair with it, like any model (load_model reads the architecture)
+    data = tmp_path/'data'/'resized_images'
+    first = sorted(p for p in data.glob('*.png') if not p.stem.endswith(('_2', '_diff')))[0]
+    r = subprocess.run([console_script('tblip2_diff'), '--model_path', str(tmp_path/'ckpt'/'best'), '--image1', str(first),
+                        '--image2', str(first.with_name(first.stem + '_2.png')), '--json', '--per_change'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert result['ok'] and result['descriptions'] and all('sentence' in d for d in result['descriptions']), result
