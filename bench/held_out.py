@@ -55,7 +55,7 @@ def held_out_scene(rng, size:int=224) -> tuple[np.ndarray, np.ndarray, dict]:
             before.append(obj); after.append(moved)
             rec['location_before'] = location_name(obj['x'], obj['y'], size); obj = moved
         else:
-            used = {k for k in kinds[:len(others) + 1]}
+            used = {(o['shape'], o['colour']) for o in others}  # no second object of the new kind
             new = [c for c in COLOURS if c != obj['colour'] and (obj['shape'], c) not in used]
             before.append(obj); obj = {**obj, 'colour': new[rng.integers(len(new))]}; after.append(obj)
             rec.update(colour=obj['colour'], colour_before=before[-1]['colour'])

@@ -12,10 +12,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from safetensors.torch import save_model, load_model
+from safetensors.torch import save_model
 from transformers import Blip2Processor
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, Cluster, dbscan_grid, clusters_from_labels
-from .model import EnhancedDiffBLIP2, CONFIG_NAME, WEIGHTS_NAME, to_pixel_values, lm_loss, as_dtype, _as_image_list
+from .model import EnhancedDiffBLIP2, CONFIG_NAME, WEIGHTS_NAME, to_pixel_values, lm_loss, as_dtype, _as_image_list, read_saved_config, load_weights
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'PRIORS', 'DDLAConfig', 'marginal_loglik', 'DDLAOutput', 'DDLA', 'saved_config', 'load_pretrained',
@@ -266,21 +266,15 @@ def from_pretrained(cls:DDLA, save_dir, dtype=None) -> DDLA:
     meta = saved_config(save_dir)
     if meta.get('architecture') != 'ddla': raise ValueError(f"{save_dir/CONFIG_NAME}: a {meta.get('architecture', 'tblip2')} model, not DDLA")
     model = cls(Blip2Processor.from_pretrained(save_dir, local_files_only=True), DDLAConfig(**meta['ddla']))
-    try: load_model(model, str(save_dir/WEIGHTS_NAME), strict=True)
-    except Exception as e: raise ValueError(f"{save_dir/WEIGHTS_NAME}: cannot be loaded ({type(e).__name__}: {str(e)[:200]})") from None
-    bad = [n for n, t in model.state_dict().items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
-    if bad: raise ValueError(f"{save_dir/WEIGHTS_NAME}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[0]}: refusing to load them")
+    load_weights(model, save_dir)
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
 # %% ../nbs/02a_ddla.ipynb #89a0c9b9
 def saved_config(save_dir) -> dict:
     "The config JSON of a model folder, or an error naming the file"
-    path = Path(save_dir)/CONFIG_NAME
-    if not path.is_file(): raise FileNotFoundError(f"{save_dir}: no {CONFIG_NAME}, not a saved model")
-    try: meta = json.loads(path.read_text())
-    except ValueError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    meta = read_saved_config(save_dir)
     if meta.get('architecture', 'tblip2') not in ARCHITECTURES:
-        raise ValueError(f"{path}: architecture={meta['architecture']!r}: choose one of {ARCHITECTURES}")
+        raise ValueError(f"{Path(save_dir)/CONFIG_NAME}: architecture={meta['architecture']!r}: choose one of {ARCHITECTURES}")
     return meta
 
 def load_pretrained(save_dir, dtype=None) -> EnhancedDiffBLIP2|DDLA:

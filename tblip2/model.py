@@ -26,7 +26,8 @@ __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'ClusterEncoder',
            'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss',
            'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster',
-           'word_bags', 'noisy_or_bce', 'WordFusion', 'load_state_dict_file', 'full_size_model']
+           'word_bags', 'noisy_or_bce', 'WordFusion', 'load_state_dict_file', 'read_saved_config', 'load_weights',
+           'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -778,6 +779,21 @@ def load_state_dict_file(path) -> dict[str, torch.Tensor]:
     return state
 
 # %% ../nbs/02_model.ipynb #0b86d938
+def read_saved_config(save_dir) -> dict:
+    "The config JSON of a saved model's folder, or an error naming the file"
+    path = Path(save_dir) / CONFIG_NAME
+    if not path.is_file(): raise FileNotFoundError(f"{save_dir}: no {CONFIG_NAME}, not a saved model")
+    try: return json.loads(path.read_text())
+    except ValueError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+
+def load_weights(model:nn.Module, save_dir):
+    "Load the folder's safetensors into `model` (strict; no pickle), refusing NaN or infinite weights; errors name the file"
+    path = Path(save_dir) / WEIGHTS_NAME
+    try: load_model(model, str(path), strict=True)
+    except Exception as e: raise ValueError(f"{path}: cannot be loaded ({type(e).__name__}: {str(e)[:200]})") from None
+    bad = [n for n, t in model.state_dict().items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if bad: raise ValueError(f"{path}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[0]}: refusing to load them")
+
 @patch
 def save_pretrained(self:EnhancedDiffBLIP2, save_dir):
     "Write config JSON, safetensors weights and processor to `save_dir`"
@@ -793,9 +809,7 @@ def save_pretrained(self:EnhancedDiffBLIP2, save_dir):
 def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiffBLIP2:
     "An `EnhancedDiffBLIP2` written by `save_pretrained`"
     save_dir = Path(save_dir)
-    if not (save_dir / CONFIG_NAME).exists(): raise FileNotFoundError(f"{save_dir}: no {CONFIG_NAME}, not a saved EnhancedDiffBLIP2")
-    try: meta = json.loads((save_dir / CONFIG_NAME).read_text())
-    except ValueError as e: raise ValueError(f"{save_dir / CONFIG_NAME}: not valid JSON ({e})") from None
+    meta = read_saved_config(save_dir)
     processor = Blip2Processor.from_pretrained(save_dir, local_files_only=True)
     with torch.device("meta"):  # shapes only: no random init of billions of weights the file overwrites
         blip2 = Blip2ForConditionalGeneration(Blip2Config.from_dict(meta["blip2"]))
@@ -806,10 +820,7 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     unsaved = [n for n, _ in model.named_buffers() if n not in model.state_dict()]
     if unsaved: raise RuntimeError(f"non-persistent buffers {unsaved} would be left uninitialised: load them explicitly")
     model.to_empty(device="cpu"); blip2.tie_weights()  # to_empty unties the LM head from the embeddings
-    try: load_model(model, str(save_dir / WEIGHTS_NAME), strict=True)
-    except Exception as e: raise ValueError(f"{save_dir / WEIGHTS_NAME}: cannot be loaded ({type(e).__name__}: {str(e)[:200]})") from None
-    bad = [n for n, t in model.state_dict().items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
-    if bad: raise ValueError(f"{save_dir / WEIGHTS_NAME}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[0]}: refusing to load them")
+    load_weights(model, save_dir)
     model.aln_weight_itc, model.aln_weight_itm = meta["aln_weight_itc"], meta["aln_weight_itm"]
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
