@@ -15,12 +15,12 @@ from tblip2.evaluation import attribute_accuracy, score_captions
 from tblip2.model import EnhancedDiffBLIP2
 from tblip2.train import CaptionPairs, generate_for, references_of
 
-def sweep(model, pairs:CaptionPairs, ds:SpotTheDiffDataset, weights) -> list[dict]:
+def sweep(model, pairs:CaptionPairs, ds:SpotTheDiffDataset, weights, num_beams:int=1) -> list[dict]:
     "One row per fusion weight: attributes named on single-change pairs, CIDEr-D, distinct sentences"
     rows = []
     for w in weights:
         model.config.word_fusion = w
-        preds = generate_for(model, pairs, len(ds), progress=False)
+        preds = generate_for(model, pairs, len(ds), progress=False, num_beams=num_beams)
         named = attribute_accuracy(preds, ds.boxes)
         cider = score_captions(preds, references_of(ds, preds), metrics=('CIDEr-D',), verbose=False)['CIDEr-D']
         rows.append(dict(weight=w, **named.to_dict(), cider=cider, unique=len(set(preds.values())) / len(preds), n=named.name))
@@ -31,14 +31,16 @@ if __name__ == '__main__':
     ap.add_argument('--model', required=True, help='a saved model trained with word_weight > 0 (e.g. a run\'s best/)')
     ap.add_argument('--data_dir', default='data/synthetic', help='the synthetic set it was trained on')
     ap.add_argument('--weights', type=float, nargs='+', default=[0, 0.5, 1, 1.5, 2])
+    ap.add_argument('--num_beams', type=int, default=1, help='beam search width (1: greedy, as training validates)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = EnhancedDiffBLIP2.from_pretrained(a.model).eval()
     if model.word_head is None: raise SystemExit(f"{a.model}: trained without word_weight, it has no word detectors")
     ds = SpotTheDiffDataset(a.data_dir, split='val')
     if ds.boxes is None: raise SystemExit(f"{a.data_dir}: not a synthetic set (no boxes_val.json): the attributes cannot be checked")
-    rows = sweep(model, CaptionPairs(ds, model.processor, model.config.detector, progress=False), ds, a.weights)
-    print(f"`python bench/word_fusion.py --model {a.model} --weights {' '.join(map(str, a.weights))}`, validation split, "
+    rows = sweep(model, CaptionPairs(ds, model.processor, model.config.detector, progress=False), ds, a.weights, a.num_beams)
+    print(f"`python bench/word_fusion.py --model {a.model} --weights {' '.join(map(str, a.weights))}"
+          f"{f' --num_beams {a.num_beams}' if a.num_beams > 1 else ''}`, validation split, "
           f"{rows[0]['n']}:\n")
     print('| word_fusion | names colour | names shape | names place | names all three | CIDEr-D | unique sentences |')
     print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')

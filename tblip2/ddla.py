@@ -104,6 +104,7 @@ class DDLA(nn.Module):
     # the T-BLIP2 model's own code: it reads only `processor`, `config.detector`, `max_clusters`, `device` and `diff_detector`
     detect = EnhancedDiffBLIP2.detect
     detection_crops = EnhancedDiffBLIP2.detection_crops
+    detector_features = EnhancedDiffBLIP2.detector_features
 
 # %% ../nbs/02a_ddla.ipynb #85dfc67e
 @patch
@@ -112,16 +113,7 @@ def cluster_features(self:DDLA, img1, img2, detections:list|None=None) -> tuple[
     before = to_pixel_values(img1, self.processor).to(self.device)
     after = to_pixel_values(img2, self.processor).to(self.device)          # (B, 3, S, S)
     if detections is None: detections = self.detect(img1, img2)
-    dtype = self.null_cluster.dtype
-    maps = [torch.as_tensor(np.asarray(d.diff_map), dtype=dtype) for d in detections]
-    crops = self.detection_crops(detections)                               # (B, K, 7, S, S) full-resolution crops, or None
-    if len({m.shape for m in maps}) > 1:  # detector resolution differs between pairs: one at a time
-        parts = [self.diff_detector(m[None].to(self.device), before[i:i + 1].to(dtype), after[i:i + 1].to(dtype), [d.clusters],
-                                    None if crops is None else crops[i:i + 1]) for i, (m, d) in enumerate(zip(maps, detections))]
-        feats, real = torch.cat([p.features for p in parts]), torch.cat([p.mask for p in parts])
-    else:
-        out = self.diff_detector(torch.stack(maps).to(self.device), before.to(dtype), after.to(dtype), [d.clusters for d in detections], crops)
-        feats, real = out.features, out.mask                               # (B, K, D), (B, K)
+    feats, _, real = self.detector_features(before, after, detections)   # (B, K, D), (B, K, G), (B, K): T-BLIP2's
     feats = self.cluster_norm(feats)
     none = ~real.any(1)                                                    # (B,) pairs without a cluster
     feats = torch.where((none[:, None] & (torch.arange(feats.shape[1], device=self.device) == 0))[..., None], self.null_cluster, feats)

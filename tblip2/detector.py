@@ -15,12 +15,12 @@ from PIL import Image
 from .datasets import progress_bar
 
 # %% auto #0
-__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'CROP_ENCODERS', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration',
-           'register', 'aligned_rgb', 'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map',
-           'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window',
-           'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'plot_detection', 'pixel_scores', 'crop_boxes',
-           'ClusterFeatures', 'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection',
-           'detect_many']
+__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb',
+           'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold', 'threshold_difference',
+           'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection',
+           'crop_window', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'outline_descriptors',
+           'cluster_outlines', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
+           'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -51,6 +51,7 @@ class DetectorConfig:
     crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that the captioner's CNN sees
     full_res_crops: bool = False         # cut them here, at the images' full resolution (else the model cuts them from its own, smaller, input)
     crop_shape: str = 'box'              # 'box': the cluster's box, stretched to the square crop; 'square': a square around it with some context (a shape keeps its proportions)
+    outline_features: bool = False      # each cluster's outline descriptors (`cluster_outlines`: solidity, corners, concavities, Hu moments) join its geometry
 
     def __post_init__(self):
         r = int(self.eps) if self.eps > 0 else 0; k = np.arange(-r, r + 1)
@@ -435,6 +436,48 @@ def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarr
         if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
     return pred_hit, gt_hit
 
+# %% ../nbs/01_detector.ipynb #700ffcc5
+OUTLINE_FEATURES = ('solidity', 'extent', 'circularity', 'aspect', 'hu1', 'hu2', 'hu3', 'hu4',
+                    'corners 1%', 'corners 2%', 'corners 4%', *(f'concavity {i}' for i in range(1, 7)))
+
+def outline_descriptors(mask:np.ndarray) -> np.ndarray:
+    "`OUTLINE_FEATURES` `(D,)` float32, about [0, 1], of the largest connected part of `mask` (HxW bool); zeros when it is under 3 pixels"
+    mask = np.ascontiguousarray(mask, np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = np.zeros(len(OUTLINE_FEATURES), np.float32)
+    if n < 2 or stats[1:, cv2.CC_STAT_AREA].max() < 3: return out
+    part = (labels == 1 + stats[1:, cv2.CC_STAT_AREA].argmax()).astype(np.uint8)
+    contour = max(cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
+    area, perimeter = max(cv2.contourArea(contour), 1.0), max(cv2.arcLength(contour, True), 1.0)
+    w, h = cv2.minAreaRect(contour)[1]
+    hu = cv2.HuMoments(cv2.moments(part, binaryImage=True)).ravel()[:4]
+    hu = np.clip(-np.sign(hu) * np.log10(np.abs(hu) + 1e-30) / 20, 0, 1)         # log scale; a symmetric outline's zero moments stay 0
+    corners = [min(len(cv2.approxPolyDP(contour, t * perimeter, True)), 16) / 16 for t in (0.01, 0.02, 0.04)]
+    depths = np.zeros(6)
+    if len(contour) > 3:
+        hull = cv2.convexHull(contour, returnPoints=False)
+        try: defects = cv2.convexityDefects(contour, hull)
+        except cv2.error: defects = None                                          # a self-touching outline
+        if defects is not None:
+            d = np.sort(defects.reshape(-1, 4)[:, 3] / 256 / np.sqrt(area))[::-1][:6]
+            depths[:len(d)] = d
+    out[:] = [min(area / max(cv2.contourArea(cv2.convexHull(contour)), 1.0), 1.0), min(area / max(w * h, 1.0), 1.0),
+              min(4 * np.pi * area / perimeter ** 2, 1.0), min(w, h) / max(w, h, 1e-6), *hu, *corners, *np.clip(depths, 0, 1)]
+    return out
+
+def cluster_outlines(det:Detection) -> np.ndarray:
+    "`(n, D)` float32: `outline_descriptors` of each cluster's pixels of the binary map, within its box"
+    return np.stack([outline_descriptors(det.binary_map[y0:y1, x0:x1]) for x0, y0, x1, y1 in (c.bbox for c in det.clusters)]
+                    ) if det.clusters else np.zeros((0, len(OUTLINE_FEATURES)), np.float32)
+
+def outline_tensor(detections:list, max_clusters:int) -> torch.Tensor:
+    "`(B, K, D)`: `cluster_outlines` of each detection's first `max_clusters` clusters, zero-padded"
+    out = torch.zeros(len(detections), max_clusters, len(OUTLINE_FEATURES))
+    for b, det in enumerate(detections):
+        o = cluster_outlines(det)[:max_clusters]
+        out[b, :len(o)] = torch.from_numpy(o)
+    return out
+
 # %% ../nbs/01_detector.ipynb #483abb77
 def plot_detection(before, after, det:Detection, axs=None, title:str|None=None):
     "Before and after with the cluster boxes, the difference map and the binary map, in four axes; returns the figure"
@@ -478,7 +521,7 @@ def crop_boxes(images:torch.Tensor, boxes:torch.Tensor, crop_size:int) -> torch.
 class ClusterFeatures:
     "Per-cluster inputs for the captioner, padded to K = max_clusters"
     features: torch.Tensor   # (B, K, cluster_embed_dim) crop CNN + geometry, zero where mask is False
-    geometry: torch.Tensor   # (B, K, G) centre x, y, width, height, area / (H*W), density; all in [0, 1]
+    geometry: torch.Tensor   # (B, K, G) centre x, y, width, height, area / (H*W), density, then with `outline_features` the outline's; all in [0, 1]
     boxes: torch.Tensor      # (B, K, 4) x0, y0, x1, y1 normalised by the diff map's W, H
     mask: torch.Tensor       # (B, K) bool, True = a real cluster, False = padding
 
@@ -498,7 +541,6 @@ def crop_encoder(kind:str='shallow') -> nn.Sequential:
 
 class DifferenceDetector(nn.Module):
     "Clusters from a binary map, and per-cluster features from a small CNN over difference, before and after crops"
-    geometry_dim = 6
 
     def __init__(self, cfg:DetectorConfig|None=None,
                  cluster_embed_dim:int=256, # size of each cluster's feature vector
@@ -508,6 +550,7 @@ class DifferenceDetector(nn.Module):
         self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
         self.crop_size = crop_size or self.cfg.crop_size
         self.crop_encoder = crop_encoder(encoder)
+        self.geometry_dim = 6 + (len(OUTLINE_FEATURES) if self.cfg.outline_features else 0)  # box geometry, then the outline's
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
 
     @property
@@ -525,7 +568,7 @@ class DifferenceDetector(nn.Module):
         B, K = len(clusters), self.max_clusters
         boxes = torch.tensor([[0., 0., 1., 1.]], device=device).repeat(B, K, 1)   # padding crops the whole image, then is masked
         windows = boxes.clone()
-        geometry, mask = torch.zeros(B, K, self.geometry_dim, device=device), torch.zeros(B, K, dtype=torch.bool, device=device)
+        geometry, mask = torch.zeros(B, K, 6, device=device), torch.zeros(B, K, dtype=torch.bool, device=device)
         for b, cs in enumerate(clusters):
             for k, c in enumerate(cs[:K]):
                 x0, y0, x1, y1 = c.bbox
@@ -538,12 +581,16 @@ class DifferenceDetector(nn.Module):
 
     def forward(self, diff_map:torch.Tensor, before:torch.Tensor, after:torch.Tensor, clusters:list[list[Cluster]],
                 crops:torch.Tensor|None=None, # (B, K, 7, S, S) crops cut at full resolution (`Detection.crops`, normalised): used as they are
+                outlines:torch.Tensor|None=None, # (B, K, D) `outline_tensor` of the detections: needed with `outline_features`
                ) -> ClusterFeatures:
         "Features of each image's clusters: `diff_map` (B, H, W) at detection resolution, `before`, `after` (B, 3, h, w) at any resolution"
         B, H, W = diff_map.shape
         if before.shape[0] != B or after.shape[0] != B or len(clusters) != B:
             raise ValueError(f'batch sizes differ: diff_map {B}, before {before.shape[0]}, after {after.shape[0]}, clusters {len(clusters)}')
-        boxes, windows, geometry, mask = self._layout(clusters, H, W, diff_map.device)         # (B, K, 4) twice, (B, K, G), (B, K)
+        boxes, windows, geometry, mask = self._layout(clusters, H, W, diff_map.device)         # (B, K, 4) twice, (B, K, 6), (B, K)
+        if self.cfg.outline_features:
+            if outlines is None: raise ValueError('outline_features=True: pass outlines=outline_tensor(detections, max_clusters)')
+            geometry = torch.cat([geometry, outlines.to(geometry)], -1)                        # (B, K, 6 + D)
         if crops is None:  # cut them here, from the images as given
             diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]       # (B, H, W) in [0, 1]
             diff_crops = crop_boxes(diff[:, None].to(after.dtype), windows, self.crop_size)    # (B, K, 1, S, S)

@@ -17,7 +17,7 @@ from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
                           PreTrainedTokenizerFast, LogitsProcessor, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map
+from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map, outline_tensor
 
 # %% auto #0
 __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
@@ -457,20 +457,25 @@ def detection_crops(self:EnhancedDiffBLIP2, detections:list) -> torch.Tensor|Non
     return out.to(self.device, next(self.diff_detector.parameters()).dtype)
 
 @patch
-def cluster_tokens(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor]:
-    "Cluster tokens `(B, K, Dv)` and mask `(B, K)` from one detection per pair"
+def detector_features(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "The detector's features `(B, K, F)`, geometry `(B, K, G)` and mask `(B, K)` of one detection per pair"
     dtype = next(self.diff_detector.parameters()).dtype
     diff_maps = [torch.as_tensor(np.asarray(d.diff_map), dtype=dtype) for d in detections]
     before_pixels, after_pixels = before_pixels.to(dtype), after_pixels.to(dtype)
     crops = self.detection_crops(detections)  # (B, K, 7, S, S) at full resolution, or None: cut from the pixels
+    outlines = outline_tensor(detections, self.max_clusters).to(self.device) if self.diff_detector.cfg.outline_features else None
+    row = lambda t, i: None if t is None else t[i:i + 1]
     if len({m.shape for m in diff_maps}) > 1:  # detector resolution differs between pairs: one at a time
-        parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1], [d.clusters],
-                                    None if crops is None else crops[i:i + 1])
+        parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1], [d.clusters], row(crops, i), row(outlines, i))
                  for i, (m, d) in enumerate(zip(diff_maps, detections))]
-        feats, geom, mask = (torch.cat([getattr(p, k) for p in parts]) for k in ("features", "geometry", "mask"))
-    else:
-        out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels, [d.clusters for d in detections], crops)
-        feats, geom, mask = out.features, out.geometry, out.mask  # (B, K, F), (B, K, G), (B, K)
+        return tuple(torch.cat([getattr(p, k) for p in parts]) for k in ("features", "geometry", "mask"))
+    out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels, [d.clusters for d in detections], crops, outlines)
+    return out.features, out.geometry, out.mask
+
+@patch
+def cluster_tokens(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pixels:torch.Tensor, detections:list) -> tuple[torch.Tensor, torch.Tensor]:
+    "Cluster tokens `(B, K, Dv)` and mask `(B, K)` from one detection per pair"
+    feats, geom, mask = self.detector_features(before_pixels, after_pixels, detections)  # (B, K, F), (B, K, G), (B, K)
     dtype = self.cluster_encoder.norm.weight.dtype
     return self.cluster_encoder(feats.to(dtype), geom.to(dtype), mask), mask
 
