@@ -15,10 +15,10 @@ from PIL import Image
 from .datasets import progress_bar
 
 # %% auto #0
-__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb',
-           'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold', 'threshold_difference',
-           'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection',
-           'crop_window', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'outline_descriptors',
+__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig',
+           'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold',
+           'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
+           'Detection', 'crop_window', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'outline_descriptors',
            'cluster_outlines', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
            'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
@@ -539,6 +539,8 @@ def crop_encoder(kind:str='shallow') -> nn.Sequential:
     return nn.Sequential(*conv(7, 32, 1), *conv(32, 32, 2), *conv(32, 64, 2), *conv(64, 128, 2), *conv(128, 128, 2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
+BOX_GEOMETRY = 6  # a cluster's geometry starts with its box's: centre x, y, width, height, area, density
+
 class DifferenceDetector(nn.Module):
     "Clusters from a binary map, and per-cluster features from a small CNN over difference, before and after crops"
 
@@ -550,7 +552,7 @@ class DifferenceDetector(nn.Module):
         self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
         self.crop_size = crop_size or self.cfg.crop_size
         self.crop_encoder = crop_encoder(encoder)
-        self.geometry_dim = 6 + (len(OUTLINE_FEATURES) if self.cfg.outline_features else 0)  # box geometry, then the outline's
+        self.geometry_dim = BOX_GEOMETRY + (len(OUTLINE_FEATURES) if self.cfg.outline_features else 0)  # the box's geometry, then the outline's
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
 
     @property
@@ -568,7 +570,7 @@ class DifferenceDetector(nn.Module):
         B, K = len(clusters), self.max_clusters
         boxes = torch.tensor([[0., 0., 1., 1.]], device=device).repeat(B, K, 1)   # padding crops the whole image, then is masked
         windows = boxes.clone()
-        geometry, mask = torch.zeros(B, K, 6, device=device), torch.zeros(B, K, dtype=torch.bool, device=device)
+        geometry, mask = torch.zeros(B, K, BOX_GEOMETRY, device=device), torch.zeros(B, K, dtype=torch.bool, device=device)
         for b, cs in enumerate(clusters):
             for k, c in enumerate(cs[:K]):
                 x0, y0, x1, y1 = c.bbox
@@ -587,10 +589,10 @@ class DifferenceDetector(nn.Module):
         B, H, W = diff_map.shape
         if before.shape[0] != B or after.shape[0] != B or len(clusters) != B:
             raise ValueError(f'batch sizes differ: diff_map {B}, before {before.shape[0]}, after {after.shape[0]}, clusters {len(clusters)}')
-        boxes, windows, geometry, mask = self._layout(clusters, H, W, diff_map.device)         # (B, K, 4) twice, (B, K, 6), (B, K)
+        boxes, windows, geometry, mask = self._layout(clusters, H, W, diff_map.device)         # (B, K, 4) twice, (B, K, BOX_GEOMETRY), (B, K)
         if self.cfg.outline_features:
             if outlines is None: raise ValueError('outline_features=True: pass outlines=outline_tensor(detections, max_clusters)')
-            geometry = torch.cat([geometry, outlines.to(geometry)], -1)                        # (B, K, 6 + D)
+            geometry = torch.cat([geometry, outlines.to(geometry)], -1)                        # (B, K, BOX_GEOMETRY + D)
         if crops is None:  # cut them here, from the images as given
             diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]       # (B, H, W) in [0, 1]
             diff_crops = crop_boxes(diff[:, None].to(after.dtype), windows, self.crop_size)    # (B, K, 1, S, S)

@@ -17,7 +17,7 @@ from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
                           PreTrainedTokenizerFast, LogitsProcessor, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, detect, compute_difference_map, outline_tensor
+from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, BOX_GEOMETRY, detect, compute_difference_map, outline_tensor
 
 # %% auto #0
 __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
@@ -61,7 +61,8 @@ class DiffBLIP2Config:
     word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
     word_trains_crops: bool = False       # with word_weight: the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
     word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
-    geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's geometry before its MLP (0: the raw values)
+    geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's box geometry before its MLP (0: the raw values)
+    separate_norms: bool = False          # a cluster token = LayerNorm(crop part) + LayerNorm(geometry part), not one LayerNorm of their sum
     word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
@@ -255,16 +256,20 @@ def fourier_geometry(geometry:torch.Tensor, n:int) -> torch.Tensor:
 class ClusterEncoder(nn.Module):
     "Cluster tokens `(B, K, Dv)` from the detector's CNN features and geometric encoding"
     def __init__(self, feature_dim:int, geometry_dim:int, width:int,
-                 frequencies:int=0): # the geometry's Fourier features (`fourier_geometry`); 0: the raw values
+                 frequencies:int=0, # the box geometry's Fourier features (`fourier_geometry`); 0: the raw values
+                 separate_norms:bool=False): # normalise the crop part and the geometry part each on its own, then sum
         super().__init__()
-        self.frequencies = frequencies
+        self.frequencies, self.separate_norms = frequencies, separate_norms
         self.feature_proj = nn.Linear(feature_dim, width)
-        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim * (1 + 2 * frequencies), width), nn.GELU(), nn.Linear(width, width))
+        extra = BOX_GEOMETRY * 2 * frequencies  # only the box's values get sines and cosines; an outline's go in as they are
+        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim + extra, width), nn.GELU(), nn.Linear(width, width))
         self.norm = nn.LayerNorm(width)
+        self.geometry_norm = nn.LayerNorm(width) if separate_norms else None
 
     def forward(self, features, geometry, mask):  # (B, K, F), (B, K, G), (B, K) True = real cluster
-        geometry = fourier_geometry(geometry, self.frequencies)                            # (B, K, G (1 + 2n))
-        tokens = self.norm(self.feature_proj(features) + self.geometry_proj(geometry))  # (B, K, Dv)
+        geometry = torch.cat([fourier_geometry(geometry[..., :BOX_GEOMETRY], self.frequencies), geometry[..., BOX_GEOMETRY:]], -1)
+        what, where = self.feature_proj(features), self.geometry_proj(geometry)  # (B, K, Dv) each
+        tokens = self.norm(what) + self.geometry_norm(where) if self.separate_norms else self.norm(what + where)
         return tokens * mask[..., None]  # padded slots are zeros (and masked out of attention)
 
 def geometry_dim(detector:DifferenceDetector) -> int:
@@ -384,7 +389,7 @@ class EnhancedDiffBLIP2(nn.Module):
         dv, dq = bc.vision_config.hidden_size, bc.qformer_config.hidden_size
         dl = blip2_model.get_input_embeddings().embedding_dim
         self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim, encoder=c.crop_encoder)
-        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv, c.geometry_frequencies)
+        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv, c.geometry_frequencies, c.separate_norms)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
