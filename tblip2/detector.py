@@ -46,7 +46,8 @@ class DetectorConfig:
     # clustering
     eps: float = 3.5                     # DBSCAN neighbourhood radius in pixels
     min_samples: int = 20                # DBSCAN core-point threshold, the point itself included
-    max_clusters: int = 5                # keep this many of the largest clusters
+    max_clusters: int = 5                # keep this many clusters, the first in `rank_by` order
+    rank_by: str = 'area'                # order of the clusters (the first is the one a caption is about): 'area' (largest first) or 'contrast' (highest mean difference first)
     # for the captioner
     crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that the captioner's CNN sees
     full_res_crops: bool = False         # cut them here, at the images' full resolution (else the model cuts them from its own, smaller, input)
@@ -60,7 +61,7 @@ class DetectorConfig:
                   'eps': self.eps > 0, 'min_samples': 1 <= self.min_samples <= disk, 'max_clusters': self.max_clusters >= 1,
                   'diff_threshold_percentile': 0 < self.diff_threshold_percentile < 100, 'blur_sigma': self.blur_sigma >= 0,
                   'min_side': self.min_side >= 1, 'max_foreground': 0 < self.max_foreground <= 1, 'shift_tolerance': self.shift_tolerance >= 0,
-                  'crop_size': self.crop_size >= 4, 'crop_shape': self.crop_shape in CROP_SHAPES}
+                  'crop_size': self.crop_size >= 4, 'crop_shape': self.crop_shape in CROP_SHAPES, 'rank_by': self.rank_by in ('area', 'contrast')}
         bad = [k for k, ok in checks.items() if not ok]
         if bad: raise ValueError(f'DetectorConfig: invalid {", ".join(f"{k}={getattr(self, k)!r}" for k in bad)}'
                                  + (f' (with eps={self.eps} a core pixel can have at most {disk} neighbours)' if 'min_samples' in bad else ''))
@@ -348,8 +349,10 @@ class Cluster:
 
 # %% ../nbs/01_detector.ipynb #cb4a4e4f
 def clusters_from_labels(labels:np.ndarray, binary_map:np.ndarray, diff_map:np.ndarray|None=None,
-                         max_clusters:int=DetectorConfig.max_clusters) -> list[Cluster]:
-    "The `max_clusters` largest clusters of DBSCAN `labels` (one per foreground pixel of `binary_map`, row-major), largest first"
+                         max_clusters:int=DetectorConfig.max_clusters,
+                         rank_by:str=DetectorConfig.rank_by, # 'area' (largest first) or 'contrast' (highest mean difference first; needs `diff_map`)
+                        ) -> list[Cluster]:
+    "The first `max_clusters` clusters of DBSCAN `labels` (one per foreground pixel of `binary_map`, row-major) in `rank_by` order"
     keep = labels >= 0
     if not keep.any(): return []
     ys, xs = np.nonzero(binary_map)
@@ -360,7 +363,8 @@ def clusters_from_labels(labels:np.ndarray, binary_map:np.ndarray, diff_map:np.n
     np.minimum.at(box[0], k, xs); np.minimum.at(box[1], k, ys); np.maximum.at(box[2], k, xs + 1); np.maximum.at(box[3], k, ys + 1)
     cx, cy = np.bincount(k, xs, n) / np.maximum(area, 1), np.bincount(k, ys, n) / np.maximum(area, 1)
     mean_diff = np.bincount(k, diff_map[ys, xs], n) / np.maximum(area, 1) if diff_map is not None else np.zeros(n)
-    order = np.argsort(-area, kind='stable')[:max_clusters]
+    if rank_by == 'contrast' and diff_map is None: raise ValueError("rank_by='contrast' needs the difference map")
+    order = np.argsort(-(mean_diff if rank_by == 'contrast' else area), kind='stable')[:max_clusters]
     return [Cluster(tuple(int(v) for v in box[:, i]), (float(cx[i]), float(cy[i])), int(area[i]),
                     float(area[i] / ((box[2, i] - box[0, i]) * (box[3, i] - box[1, i]))), float(mean_diff[i]))
             for i in order if area[i] > 0]
@@ -414,7 +418,7 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
     binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
-    clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters)
+    clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters, cfg.rank_by)
     crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None
     return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops)
 
@@ -563,7 +567,7 @@ class DifferenceDetector(nn.Module):
         binary_map = np.asarray(binary_map.detach().cpu() if torch.is_tensor(binary_map) else binary_map).astype(bool)
         if diff_map is not None: diff_map = np.asarray(diff_map.detach().cpu() if torch.is_tensor(diff_map) else diff_map)
         labels = dbscan_grid(binary_map, self.cfg.eps, self.cfg.min_samples)
-        return clusters_from_labels(labels, binary_map, diff_map, self.cfg.max_clusters)
+        return clusters_from_labels(labels, binary_map, diff_map, self.cfg.max_clusters, self.cfg.rank_by)
 
     def _layout(self, clusters, H, W, device):
         "Normalised boxes and crop windows (B, K, 4), geometry (B, K, G) and mask (B, K) of the clusters, padded to K"

@@ -1,0 +1,41 @@
+"""Which cluster comes first: the share of single-change pairs whose detector's first cluster is the change.
+
+A caption is about the first cluster (the one sentence of a pair, `word_prefix`, `word_fusion`), so the order of
+the clusters bounds what a captioner can name. For each `rank_by` and each split (the generator's boxes: a diagnostic,
+nothing trains on them), over the single-change pairs where the detector found a cluster: how often some cluster is
+the change (box IoU >= 0.3 with it, or with a moved object's old box), and how often the first one is.
+
+    python bench/first_cluster.py [--data_dir data/synthetic] [-p crop_shape square ...]
+"""
+import argparse
+from dataclasses import replace
+from tblip2.datasets import SpotTheDiffDataset
+from tblip2.detector import DetectorConfig, detect_many, box_iou
+from tblip2.train import detection_cache
+
+def first_is_change(ds:SpotTheDiffDataset, cfg:DetectorConfig) -> tuple[int, float, float]:
+    "Single-change pairs with a cluster; share where some cluster is the change; share where the first one is"
+    rows = [b for b, i in enumerate(ds.img_ids) if len(ds.boxes[i]) == 1]
+    dets = detect_many([ds[b] for b in rows], cfg, num_workers=0, progress=False, cache_dir=detection_cache(ds))
+    n = some = first = 0
+    for b, d in zip(rows, dets):
+        if not d.clusters: continue
+        ch = ds.boxes[ds.img_ids[b]][0]
+        iou = box_iou(d.boxes, [ch['bbox']] + ([ch['bbox_before']] if ch['change'] == 'move' else [])).max(1)  # (n,)
+        n, some, first = n + 1, some + (iou.max() >= 0.3), first + (iou[0] >= 0.3)
+    return n, some / max(n, 1), first / max(n, 1)
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--data_dir', default='data/synthetic')
+    ap.add_argument('-p', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='a DetectorConfig setting (as the demo: crop_shape square ...)')
+    a = ap.parse_args()
+    as_setting = lambda d, v: v == 'true' if isinstance(d, bool) else v if d is None else type(d)(v)  # as the default's type
+    base = DetectorConfig(**{k: as_setting(getattr(DetectorConfig, k), v) for k, v in a.p})
+    print(f"`python bench/first_cluster.py{''.join(f' -p {k} {v}' for k, v in a.p)}`: single-change pairs with a cluster\n")
+    print('| split | pairs | some cluster is the change | first by area | first by contrast |\n| --- | ---: | ---: | ---: | ---: |')
+    for split in ('train', 'val'):
+        ds = SpotTheDiffDataset(a.data_dir, split=split)
+        if ds.boxes is None: raise SystemExit(f"{a.data_dir}: not a synthetic set (no boxes_{split}.json)")
+        (n, some, area), (_, _, contrast) = (first_is_change(ds, replace(base, rank_by=r)) for r in ('area', 'contrast'))
+        print(f"| {split} | {n} | {some:.3f} | {area:.3f} | {contrast:.3f} |")
