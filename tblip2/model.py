@@ -20,8 +20,8 @@ from transformers.models.blip.image_processing_pil_blip import BlipImageProcesso
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, BOX_GEOMETRY, detect, compute_difference_map, outline_tensor
 
 # %% auto #0
-__all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS', 'CONFIG_NAME',
-           'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
+__all__ = ['LM_TUNING', 'WORD_CENTRES', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
+           'CONFIG_NAME', 'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
            'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
            'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'ClusterEncoder',
            'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss',
@@ -31,6 +31,7 @@ __all__ = ['LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
+WORD_CENTRES = ("bias", "mean")
 IMAGE_TOKENS = ("patches", "cls")
 
 @dataclass
@@ -64,6 +65,7 @@ class DiffBLIP2Config:
     geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's box geometry before its MLP (0: the raw values)
     separate_norms: bool = False          # a cluster token = LayerNorm(crop part) + LayerNorm(geometry part), not one LayerNorm of their sum
     word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
+    word_centre: str = "bias"             # a word's prior for word_prefix and word_fusion: "bias" (the word head's) or "mean" (its score's running mean over training clusters)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -92,6 +94,7 @@ class DiffBLIP2Config:
         if self.geometry_frequencies < 0: raise ValueError(f"geometry_frequencies={self.geometry_frequencies!r}: must be at least 0")
         if not self.word_fusion >= 0: raise ValueError(f"word_fusion={self.word_fusion!r}: must be a number >= 0")
         if self.word_fusion and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_fusion needs word_weight > 0 (and use_clusters)")
+        if self.word_centre not in WORD_CENTRES: raise ValueError(f"word_centre={self.word_centre!r}: choose one of {WORD_CENTRES}")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -400,6 +403,10 @@ class EnhancedDiffBLIP2(nn.Module):
             self.word_head = nn.Linear(dv, blip2_model.get_input_embeddings().num_embeddings)
             nn.init.constant_(self.word_head.bias, -4.0)  # every word rare until seen
         else: self.word_head = None
+        if self.word_head is not None and c.word_centre == "mean":  # each word's score over the training clusters, a running mean
+            self.register_buffer("word_mean", torch.zeros(self.word_head.out_features))
+            self.register_buffer("word_mean_updates", torch.zeros((), dtype=torch.long))
+        else: self.word_mean = None
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
         self.apply_tuning()
 
@@ -643,10 +650,15 @@ def word_scores(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
     return self.word_head(tokens.to(self.word_head.weight.dtype))
 
 @patch
+def word_raise(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
+    "`(..., V)`: each word's score for each cluster token above the word's prior (`word_centre`: the head's bias, or the running mean)"
+    return self.word_scores(tokens) - (self.word_head.bias if self.word_mean is None else self.word_mean)
+
+@patch
 def cluster_words(self:EnhancedDiffBLIP2, tokens:torch.Tensor, n:int) -> torch.Tensor:
     "`(B, K, n, Dl)`: the LM's input embeddings of the `n` vocabulary tokens each cluster raises most above their prior, most first"
-    with torch.no_grad():  # ranked by what the cluster adds to each word's prior (the bias): its own words, not "the" and "is"
-        best = (self.word_scores(tokens) - self.word_head.bias).topk(n, dim=-1).indices  # (B, K, n)
+    with torch.no_grad():  # ranked by what the cluster adds to each word's prior: its own words, not "the" and "is"
+        best = self.word_raise(tokens).topk(n, dim=-1).indices  # (B, K, n)
     return self.blip2_model.get_input_embeddings()(best)
 
 @patch
@@ -655,7 +667,12 @@ def word_loss(self:EnhancedDiffBLIP2, tokens:torch.Tensor, mask:torch.Tensor, pa
     has = mask.any(1)
     if not bool(has.any()): return torch.zeros((), device=self.device)
     targets = word_bags(self.tokenizer, pair_sentences, self.word_head.out_features).to(self.device)
-    return noisy_or_bce(self.word_scores(tokens[has]), mask[has], targets[has])
+    scores = self.word_scores(tokens[has])                                              # (N, K, V)
+    if self.training and self.word_mean is not None:  # the prior: a running mean over the real clusters, an average of the first 100 batches
+        with torch.no_grad():
+            self.word_mean_updates += 1
+            self.word_mean.lerp_(scores[mask[has]].float().mean(0), max(1 / self.word_mean_updates.item(), 0.01))
+    return noisy_or_bce(scores, mask[has], targets[has])
 
 @patch
 def cluster_itc(self:EnhancedDiffBLIP2, enc:DiffEncoding, caption_embed:torch.Tensor, same_caption:torch.Tensor) -> torch.Tensor:
@@ -756,7 +773,7 @@ def fusion_bias(self:EnhancedDiffBLIP2, clusters:tuple) -> torch.Tensor:
     tokens, mask = clusters                                                     # (B, K, Dv), (B, K)
     slot = mask.float().argmax(1)                                               # first seen real slot (0 where none)
     first = tokens[torch.arange(len(slot), device=tokens.device), slot]         # (B, Dv)
-    bias = (self.word_scores(first) - self.word_head.bias).float() * mask.any(1, keepdim=True)  # (B, V)
+    bias = self.word_raise(first).float() * mask.any(1, keepdim=True)                  # (B, V)
     bias[:, self.tokenizer.all_special_ids] = 0
     return bias
 

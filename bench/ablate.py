@@ -1,0 +1,55 @@
+"""Each switch of the demo earns its place: the demo's configuration (nbs/demo.yaml) and, for each variant, the
+same with one thing changed back, every row over N seeds (mean ± std, std over seeds with n - 1), one table.
+
+    python bench/ablate.py                                # every variant, seeds 0 1 2, two runs at a time
+    python bench/ablate.py --variants demo no-outlines --seeds 0 1 2 3 4 --jobs 1
+
+Each run is `tblip2_train` in its own process (`bench/seeds.py`'s `run_seed`, one CPU thread unless OMP_NUM_THREADS
+says otherwise), in runs/seeds/ablate-<variant>/seed-<s> (the demo's in runs/seeds/demo, as `python bench/seeds.py`);
+a finished run is tested again, not retrained. Read the
+seeds' spread before a difference between two rows.
+"""
+import argparse, statistics, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import yaml
+from seeds import run_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+VARIANTS = {  # what each row changes in nbs/demo.yaml
+    'demo': {},
+    'no-outlines': dict(outline_features=False),       # no outline descriptors in the cluster geometry
+    'joint-norm': dict(separate_norms=False),           # one LayerNorm over the crop and geometry parts' sum
+    'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
+    'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
+    'no-fusion': dict(word_fusion=0.0),                 # the word detectors' scores not added at generation
+}
+COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
+           'names all': 'all three', 'every change: change recall': 'change recall'}
+
+def name(variant:str) -> str:
+    "Its runs' folder under runs/seeds: the demo's is `python bench/seeds.py`'s own (trained once for both)"
+    return 'demo' if variant == 'demo' else f'ablate-{variant}'
+
+def cell(vals:list[float]) -> str:
+    return f"{statistics.mean(vals):.3f} ± {statistics.stdev(vals):.3f}" if len(vals) > 1 else f"{vals[0]:.3f}"
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--jobs', type=int, default=2, help='runs at a time (each one CPU thread)')
+    a = p.parse_args()
+    demo = yaml.safe_load((ROOT/'nbs'/'demo.yaml').read_text())
+    for k in ('seed', 'run_dir', 'checkpoint_dir'): demo.pop(k, None)
+    runs = [(v, s) for v in a.variants for s in a.seeds]
+    with ThreadPoolExecutor(a.jobs) as pool:
+        results = dict(zip(runs, pool.map(lambda r: run_seed({**demo, **VARIANTS[r[0]]}, r[1], name(r[0])), runs)))
+    print(f"`python bench/ablate.py {' '.join(sys.argv[1:])}`, test split, seeds {' '.join(map(str, a.seeds))}:\n")
+    print('| variant | changes | ' + ' | '.join(COLUMNS.values()) + ' | all three, per seed |')
+    print('| --- | --- |' + ' ---: |' * (len(COLUMNS) + 1))
+    for v in a.variants:
+        rows = [results[v, s] for s in a.seeds]
+        changes = ', '.join(f'`{k} {str(x).lower()}`' for k, x in VARIANTS[v].items()) or 'nbs/demo.yaml'
+        print(f"| {v} | {changes} | " + ' | '.join(cell([r[k] for r in rows]) for k in COLUMNS)
+              + ' | ' + ' / '.join(f"{r['names all']:.3f}" for r in rows) + ' |')
