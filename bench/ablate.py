@@ -22,7 +22,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'joint-norm': dict(separate_norms=False),           # one LayerNorm over the crop and geometry parts' sum
     'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
-    'no-fusion': dict(word_fusion=0.0),                 # the word detectors' scores not added at generation
+    'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}

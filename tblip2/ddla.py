@@ -210,13 +210,14 @@ def decode(self:DDLA, feats:torch.Tensor, max_new_tokens:int=30, do_sample:bool=
 @patch
 @torch.no_grad()
 def generate(self:DDLA, img1, img2, prompt:str|None=None, # not used: DDLA has no prompt (accepted as `EnhancedDiffBLIP2.generate` takes it)
-              max_new_tokens:int=50, num_beams:int=1, detections:list|None=None,
+              max_new_tokens:int=50, num_beams:int|None=None, # None or 1: DDLA decodes greedily (or samples)
+              detections:list|None=None,
               do_sample:bool=False, # sample each word (with `temperature`) instead of the most likely one
               per_change:bool=False, # one sentence per detected change, with its box, instead of one per pair
               temperature:float=1.0, **generate_kwargs) -> list:
     "Captions for a batch of pairs: per pair, the sentence of its most probable cluster; with `per_change`, one per cluster"
     n = generate_kwargs.pop('num_return_sequences', 1)
-    if num_beams > 1 or (n > 1 and (per_change or not do_sample)):
+    if (num_beams or 1) > 1 or (n > 1 and (per_change or not do_sample)):
         raise ValueError("DDLA decodes greedily or samples (do_sample=True): num_beams must be 1, and several sentences per pair "
                          "(num_return_sequences) need do_sample and one sentence per pair")
     if detections is None: detections = self.detect(img1, img2)

@@ -64,7 +64,7 @@ class DescribeConfig:
     max_side: int = 1024               # working resolution: a pair with a longer side is shrunk to this before detection and description; boxes come back in the original's pixels
     max_pixels: int|None = MAX_PIXELS  # an image whose header claims more pixels is that pair's error (a decompression bomb); None: no limit
     # describing
-    num_beams: int = 1                 # beam width (1: greedy)
+    num_beams: int|None = None         # beam width (1: greedy; None: the model's own, chosen on its validation split)
     max_new_tokens: int = 30           # longest description, in tokens
     num_return_sequences: int = 1      # descriptions per pair (the best beams, or samples)
     temperature: float = 0.0           # > 0: sample at this temperature instead of searching
@@ -75,7 +75,7 @@ class DescribeConfig:
 
     def __post_init__(self):
         checks = {'size_policy': self.size_policy in SIZE_POLICIES, 'max_side': self.max_side >= 32,
-                  'max_pixels': self.max_pixels is None or self.max_pixels >= 64, 'num_beams': self.num_beams >= 1,
+                  'max_pixels': self.max_pixels is None or self.max_pixels >= 64, 'num_beams': self.num_beams is None or self.num_beams >= 1,
                   'max_new_tokens': self.max_new_tokens >= 1, 'num_return_sequences': self.num_return_sequences >= 1,
                   'temperature': self.temperature >= 0, 'batch_size': self.batch_size >= 1,
                   'num_workers': self.num_workers is None or self.num_workers >= 0,
@@ -140,7 +140,7 @@ def generate_descriptions(model, befores, afters, dets:list[Detection], opts:Des
     n = opts.num_return_sequences
     if n > 1: gen['num_return_sequences'] = n
     if opts.temperature > 0: said = model.generate(befores, afters, do_sample=True, temperature=opts.temperature, **gen)
-    else: said = model.generate(befores, afters, num_beams=max(opts.num_beams, n), **gen)
+    else: said = model.generate(befores, afters, num_beams=max(opts.num_beams or getattr(model.config, 'num_beams', 1), n), **gen)
     return [said[i * n:(i + 1) * n] for i in range(len(dets))]  # generate returns each pair's n sequences together
 
 # %% ../nbs/05_describe.ipynb #7ff3441e

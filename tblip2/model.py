@@ -66,6 +66,7 @@ class DiffBLIP2Config:
     separate_norms: bool = False          # a cluster token = LayerNorm(crop part) + LayerNorm(geometry part), not one LayerNorm of their sum
     word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
     word_centre: str = "bias"             # a word's prior for word_prefix and word_fusion: "bias" (the word head's) or "mean" (its score's running mean over training clusters)
+    num_beams: int = 1                    # beam width of `generate` when none is given: the one chosen for this model on the validation split (1: greedy)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
     lm_tuning: str = "frozen"             # the LM: "frozen" (as BLIP-2), "lora" (adapters) or "full"
@@ -80,7 +81,7 @@ class DiffBLIP2Config:
         if self.lm_tuning not in LM_TUNING: raise ValueError(f"lm_tuning={self.lm_tuning!r}: choose one of {LM_TUNING}")
         if self.image_tokens not in IMAGE_TOKENS: raise ValueError(f"image_tokens={self.image_tokens!r}: choose one of {IMAGE_TOKENS}")
         if not 0 < self.temp_min <= self.temp_init <= self.temp_max: raise ValueError("need 0 < temp_min <= temp_init <= temp_max")
-        at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1)
+        at_least = dict(max_caption_tokens=2, fusion_depth=0, cluster_embed_dim=1, itc_dim=1, itm_depth=1, lora_r=1, lora_alpha=1, num_beams=1)
         for name, low in at_least.items():
             if getattr(self, name) < low: raise ValueError(f"{name}={getattr(self, name)!r}: must be at least {low}")
         if self.crop_encoder not in CROP_ENCODERS: raise ValueError(f"crop_encoder={self.crop_encoder!r}: choose one of {CROP_ENCODERS}")
@@ -713,12 +714,14 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
 @patch
 @torch.no_grad()
 def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: the config's prompt
-             max_new_tokens:int=50, num_beams:int=1, detections:list|None=None,
+             max_new_tokens:int=50, num_beams:int|None=None, # None: the config's `num_beams`
+             detections:list|None=None,
              do_sample:bool=False, # sample (with `temperature`, `top_p`, ... in `generate_kwargs`) instead of greedy/beam search
              per_change:bool=False, # one sentence per detected change (see `describe_changes`) instead of one per pair
              keep_clusters:torch.Tensor|None=None, # (B, K) bool: condition on these cluster slots only
              **generate_kwargs) -> list:
     "Captions for a batch of pairs (greedy unless `num_beams > 1` or `do_sample`); with `per_change`, a list of changes per pair"
+    if num_beams is None: num_beams = self.config.num_beams
     if per_change: return self.describe_changes(img1, img2, detections, prompt=prompt, max_new_tokens=max_new_tokens,
                                                 num_beams=num_beams, do_sample=do_sample, **generate_kwargs)
     enc = self.encode_images(img1, img2, detections, keep_clusters)

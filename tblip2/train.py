@@ -609,7 +609,7 @@ def training_state(run:Run) -> dict:
 
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
              'eval_every', 'eval_samples', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
-             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion', 'log_with'}  # may change on resume; every other setting may not
+             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion', 'num_beams', 'log_with'}  # may change on resume; every other setting may not
 
 class ResumeMismatch(ValueError):
     "A resumed run asked to change a setting that cannot change mid-run"
@@ -695,7 +695,7 @@ def validate(run:Run) -> dict:
     from tblip2.evaluation import score_captions
     scores = {}
     if run.accelerator.is_main_process:
-        preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32)
+        preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32, num_beams=1)  # model selection: greedy, the cheapest
         metrics = ['BLEU-4'] + (['CIDEr-D'] if run.cfg.eval_cider else [])
         scores = dict(score_captions(preds, references_of(run.val_pairs.ds, preds), metrics=metrics, tokenizer='python', verbose=False))
         scores.update({f'lm_{k}': v for k, v in image_reliance(run.core, run.val_pairs, run.cfg.eval_samples).items()})
@@ -827,9 +827,10 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = load_pretrained(paths['best'])  # T-BLIP2 or DDLA, as its config says
-    if getattr(model.config, 'word_fusion', cfg.model.word_fusion) != cfg.model.word_fusion:  # a generation setting: the run's, not the one saved with the weights
-        print(f"note: generating with word_fusion {cfg.model.word_fusion} (saved with {model.config.word_fusion})")
-        model.config.word_fusion = cfg.model.word_fusion
+    for name in ('word_fusion', 'num_beams'):  # generation settings: the run's, not the ones saved with the weights
+        if getattr(model.config, name, getattr(cfg.model, name)) != getattr(cfg.model, name):
+            print(f"note: generating with {name} {getattr(cfg.model, name)} (saved with {getattr(model.config, name)})")
+            setattr(model.config, name, getattr(cfg.model, name))
     splits = load_splits(cfg, ('train', 'test'))
     pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)  # the detector the model was trained with
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)
