@@ -191,6 +191,7 @@ def load_model(self:DiffPicker, model):
     self.every_change.disabled = not self.model.config.use_clusters  # one sentence per change needs the cluster tokens
     self._base_cfg = cfg
     for w, v in ((self.percentile, cfg.diff_threshold_percentile), (self.eps, cfg.eps), (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters)): w.value = v
+    self.num_beams.value = min(max(getattr(self.model.config, 'num_beams', 1), self.num_beams.min), self.num_beams.max)  # the model's own width
     self.model_status.value = f'<span class="tblip2-model">Model: {html.escape(str(self.model_path or type(self.model).__name__))}</span>'
     self.describe_btn.description = 'Describe'
 
