@@ -23,6 +23,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
     'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean
+    'greedy': dict(num_beams=1),                        # the same training (validation is greedy anyway); the test decodes greedily
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}
