@@ -4,7 +4,6 @@
 
 # %% ../nbs/02a_ddla.ipynb #77efa00a
 from __future__ import annotations
-import json, math
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -12,10 +11,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from safetensors.torch import save_model
 from transformers import Blip2Processor
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, Cluster, dbscan_grid, clusters_from_labels
-from .model import EnhancedDiffBLIP2, CONFIG_NAME, WEIGHTS_NAME, to_pixel_values, lm_loss, as_dtype, _as_image_list, read_saved_config, load_weights
+from .model import EnhancedDiffBLIP2, CONFIG_NAME, to_pixel_values, lm_loss, as_dtype, _as_image_list, read_saved_config, load_weights, write_saved
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'PRIORS', 'DDLAConfig', 'marginal_loglik', 'DDLAOutput', 'DDLA', 'saved_config', 'load_pretrained',
@@ -101,7 +99,7 @@ class DDLA(nn.Module):
     @property
     def device(self) -> torch.device: return self.null_cluster.device
 
-    # the T-BLIP2 model's own code: it reads only `processor`, `config.detector`, `max_clusters`, `device` and `diff_detector`
+    # the T-BLIP2 model's own code: it reads only `processor`, `config.detector`, `max_clusters`, `device`, `diff_detector` and these
     detect = EnhancedDiffBLIP2.detect
     detection_crops = EnhancedDiffBLIP2.detection_crops
     detector_features = EnhancedDiffBLIP2.detector_features
@@ -236,7 +234,7 @@ def generate(self:DDLA, img1, img2, prompt:str|None=None, # not used: DDLA has n
     out = []
     for b, det in enumerate(detections):
         changes = []
-        for (_, k) in (s for s in slots if s[0] == b):                       # largest cluster first, as the detector orders them
+        for (_, k) in (s for s in slots if s[0] == b):                       # in the detector's order (`rank_by`)
             if all(text[(b, k)] != c['sentence'] for c in changes):
                 changes.append(dict(sentence=text[(b, k)], bbox=list(det.clusters[k].bbox) if real[b, k] else None))
         out.append(changes)
@@ -246,11 +244,7 @@ def generate(self:DDLA, img1, img2, prompt:str|None=None, # not used: DDLA has n
 @patch
 def save_pretrained(self:DDLA, save_dir) -> Path:
     "Write config JSON (naming the architecture), safetensors weights and processor to `save_dir`"
-    save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
-    (save_dir/CONFIG_NAME).write_text(json.dumps(dict(architecture='ddla', ddla=asdict(self.config)), indent=1))
-    save_model(self, str(save_dir/WEIGHTS_NAME))
-    self.processor.save_pretrained(save_dir)
-    return save_dir
+    return write_saved(self, save_dir, dict(architecture='ddla', ddla=asdict(self.config)))
 
 @patch(cls_method=True)
 def from_pretrained(cls:DDLA, save_dir, dtype=None) -> DDLA:

@@ -18,8 +18,8 @@ from .datasets import progress_bar
 __all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig',
            'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold',
            'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
-           'Detection', 'crop_window', 'crop_clusters', 'detect', 'box_iou', 'match_boxes', 'outline_descriptors',
-           'cluster_outlines', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
+           'Detection', 'crop_window', 'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'detect', 'box_iou',
+           'match_boxes', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
            'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
@@ -375,10 +375,11 @@ class Detection:
     "What `detect` found for one pair"
     diff_map: np.ndarray      # HxW float32 difference (Delta E for 'lab'), in before's pixels
     binary_map: np.ndarray    # HxW bool after thresholding and morphology
-    clusters: list[Cluster]   # at most max_clusters, largest first
+    clusters: list[Cluster]   # at most max_clusters, in `rank_by` order
     threshold: float          # the threshold applied to diff_map
     used_fallback: bool       # True: the percentile threshold replaced Otsu's
     crops: np.ndarray|None = None  # (n, 7, S, S) uint8 per cluster: difference (x 255 / the map's max), before RGB, after RGB
+    outlines: np.ndarray|None = None  # (n, D) float32 per cluster with `outline_features`: `cluster_outlines`, below
 
     @property
     def boxes(self) -> np.ndarray:
@@ -409,37 +410,6 @@ def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clus
         out[i] = np.rint(np.concatenate([p.reshape(size, size, -1) for p in parts], -1)).clip(0, 255).transpose(2, 0, 1)  # OpenCV: <= 4 channels
     return out
 
-# %% ../nbs/01_detector.ipynb #7068fa15
-def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
-    "Where `before` and `after` (HxWx3 uint8 RGB arrays or PIL images) differ: maps and the largest clusters"
-    cfg = cfg or DetectorConfig()
-    before, after = aligned_rgb(before, after, cfg)  # once: the map and the crops read the same arrays
-    diff_map = compute_difference_map(before, after, cfg)
-    t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
-    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
-    labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
-    clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters, cfg.rank_by)
-    crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None
-    return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops)
-
-# %% ../nbs/01_detector.ipynb #7b1b03c6
-def box_iou(a, b) -> np.ndarray:
-    "IoU matrix (len(a), len(b)) of two lists of boxes x0, y0, x1, y1 (x1, y1 exclusive)"
-    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
-    iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
-    ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
-    inter = iw * ih
-    return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
-
-def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
-    "Greedy one-to-one matching, highest IoU first: bool arrays saying which `pred` and which `gt` boxes are matched"
-    iou = box_iou(pred, gt)
-    pred_hit, gt_hit = np.zeros(iou.shape[0], bool), np.zeros(iou.shape[1], bool)
-    for i, j in sorted(zip(*np.nonzero(iou >= iou_threshold)), key=lambda ij: -iou[ij]):
-        if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
-    return pred_hit, gt_hit
-
 # %% ../nbs/01_detector.ipynb #700ffcc5
 OUTLINE_FEATURES = ('solidity', 'extent', 'circularity', 'aspect', 'hu1', 'hu2', 'hu3', 'hu4',
                     'corners 1%', 'corners 2%', 'corners 4%', *(f'concavity {i}' for i in range(1, 7)))
@@ -469,16 +439,49 @@ def outline_descriptors(mask:np.ndarray) -> np.ndarray:
               min(4 * np.pi * area / perimeter ** 2, 1.0), min(w, h) / max(w, h, 1e-6), *hu, *corners, *np.clip(depths, 0, 1)]
     return out
 
-def cluster_outlines(det:Detection) -> np.ndarray:
-    "`(n, D)` float32: `outline_descriptors` of each cluster's pixels of the binary map, within its box"
-    return np.stack([outline_descriptors(det.binary_map[y0:y1, x0:x1]) for x0, y0, x1, y1 in (c.bbox for c in det.clusters)]
-                    ) if det.clusters else np.zeros((0, len(OUTLINE_FEATURES)), np.float32)
+def cluster_outlines(binary_map:np.ndarray, clusters:list[Cluster]) -> np.ndarray:
+    "`(n, D)` float32: `outline_descriptors` of each cluster's pixels of `binary_map`, within its box"
+    return np.stack([outline_descriptors(binary_map[y0:y1, x0:x1]) for x0, y0, x1, y1 in (c.bbox for c in clusters)]
+                    ) if clusters else np.zeros((0, len(OUTLINE_FEATURES)), np.float32)
 
-def outline_tensor(detections:list, max_clusters:int) -> torch.Tensor:
-    "`(B, K, D)`: `cluster_outlines` of each detection's first `max_clusters` clusters, zero-padded"
+# %% ../nbs/01_detector.ipynb #7068fa15
+def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
+    "Where `before` and `after` (HxWx3 uint8 RGB arrays or PIL images) differ: maps and the first clusters in `rank_by` order"
+    cfg = cfg or DetectorConfig()
+    before, after = aligned_rgb(before, after, cfg)  # once: the map and the crops read the same arrays
+    diff_map = compute_difference_map(before, after, cfg)
+    t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
+    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
+    labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
+    clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters, cfg.rank_by)
+    crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None
+    outlines = cluster_outlines(binary_map, clusters) if cfg.outline_features else None
+    return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops, outlines)
+
+# %% ../nbs/01_detector.ipynb #7b1b03c6
+def box_iou(a, b) -> np.ndarray:
+    "IoU matrix (len(a), len(b)) of two lists of boxes x0, y0, x1, y1 (x1, y1 exclusive)"
+    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
+    iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
+    ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
+    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
+    inter = iw * ih
+    return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
+
+def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
+    "Greedy one-to-one matching, highest IoU first: bool arrays saying which `pred` and which `gt` boxes are matched"
+    iou = box_iou(pred, gt)
+    pred_hit, gt_hit = np.zeros(iou.shape[0], bool), np.zeros(iou.shape[1], bool)
+    for i, j in sorted(zip(*np.nonzero(iou >= iou_threshold)), key=lambda ij: -iou[ij]):
+        if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
+    return pred_hit, gt_hit
+
+# %% ../nbs/01_detector.ipynb #e3f92a74
+def outline_tensor(detections:list[Detection], max_clusters:int) -> torch.Tensor:
+    "`(B, K, D)`: the outlines of each detection's first `max_clusters` clusters, zero-padded (computed here for a detection made without them)"
     out = torch.zeros(len(detections), max_clusters, len(OUTLINE_FEATURES))
     for b, det in enumerate(detections):
-        o = cluster_outlines(det)[:max_clusters]
+        o = (det.outlines if det.outlines is not None else cluster_outlines(det.binary_map, det.clusters))[:max_clusters]
         out[b, :len(o)] = torch.from_numpy(o)
     return out
 
@@ -609,7 +612,7 @@ class DifferenceDetector(nn.Module):
         return ClusterFeatures(features, geometry, boxes, mask)
 
 # %% ../nbs/01_detector.ipynb #bc2f363a
-CACHE_VERSION = 4  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps; 3: crops; 4: square crops
+CACHE_VERSION = 5  # bump when detect's output (or its stored form) changes for the same images and config; 2: exact float32 maps; 3: crops; 4: square crops; 5: outlines
 
 def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> str:
     "Cache key of one pair under one config: a hash of the pixels, shapes and every config field"
@@ -622,7 +625,7 @@ def save_detection(det:Detection, path):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
     with open(tmp, 'wb') as f:
         np.savez_compressed(f, diff_map=det.diff_map.astype(np.float32), binary_map=np.packbits(det.binary_map),
-                            shape=np.array(det.binary_map.shape), **({} if det.crops is None else dict(crops=det.crops)), meta=np.array(json.dumps(dict(
+                            shape=np.array(det.binary_map.shape), **{k: v for k, v in dict(crops=det.crops, outlines=det.outlines).items() if v is not None}, meta=np.array(json.dumps(dict(
                                 clusters=[asdict(c) for c in det.clusters], threshold=det.threshold, used_fallback=det.used_fallback))))
     os.replace(tmp, path)
 
@@ -632,7 +635,7 @@ def load_detection(path) -> Detection:
         shape, meta = tuple(z['shape']), json.loads(str(z['meta']))
         binary = np.unpackbits(z['binary_map'], count=int(np.prod(shape))).reshape(shape).astype(bool)
         return Detection(z['diff_map'].astype(np.float32), binary, [Cluster.from_dict(c) for c in meta['clusters']],
-                         float(meta['threshold']), bool(meta['used_fallback']), z['crops'] if 'crops' in z.files else None)
+                         float(meta['threshold']), bool(meta['used_fallback']), *(z[k] if k in z.files else None for k in ('crops', 'outlines')))
 
 # %% ../nbs/01_detector.ipynb #dea80f54
 def _pair(item):

@@ -27,7 +27,7 @@ __all__ = ['LM_TUNING', 'WORD_CENTRES', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE
            'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss',
            'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster',
            'word_bags', 'noisy_or_bce', 'WordFusion', 'load_state_dict_file', 'read_saved_config', 'load_weights',
-           'full_size_model']
+           'write_saved', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
@@ -824,16 +824,19 @@ def load_weights(model:nn.Module, save_dir):
     bad = [n for n, t in model.state_dict().items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
     if bad: raise ValueError(f"{path}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[0]}: refusing to load them")
 
-@patch
-def save_pretrained(self:EnhancedDiffBLIP2, save_dir):
-    "Write config JSON, safetensors weights and processor to `save_dir`"
+def write_saved(model:nn.Module, save_dir, meta:dict) -> Path:
+    "Write `meta` as the folder's config JSON, `model`'s safetensors weights and its processor: what `read_saved_config` and `load_weights` read"
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
-    meta = dict(diffblip2=asdict(self.config), blip2=self.blip2_model.config.to_dict(),
-                aln_weight_itc=self.aln_weight_itc, aln_weight_itm=self.aln_weight_itm)
     (save_dir / CONFIG_NAME).write_text(json.dumps(meta, indent=1))
-    save_model(self, str(save_dir / WEIGHTS_NAME))  # handles the tied LM embedding / head
-    self.processor.save_pretrained(save_dir)
+    save_model(model, str(save_dir / WEIGHTS_NAME))  # handles a tied LM embedding / head
+    model.processor.save_pretrained(save_dir)
     return save_dir
+
+@patch
+def save_pretrained(self:EnhancedDiffBLIP2, save_dir) -> Path:
+    "Write config JSON, safetensors weights and processor to `save_dir`"
+    return write_saved(self, save_dir, dict(diffblip2=asdict(self.config), blip2=self.blip2_model.config.to_dict(),
+                                            aln_weight_itc=self.aln_weight_itc, aln_weight_itm=self.aln_weight_itm))
 
 @patch(cls_method=True)
 def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiffBLIP2:
