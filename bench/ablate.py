@@ -24,6 +24,8 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
     'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean
     'greedy': dict(num_beams=1),                        # the same training (validation is greedy anyway); the test decodes greedily
+    'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
+    'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}

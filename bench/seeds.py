@@ -7,7 +7,9 @@ data, `seed` varied) and print every test metric as mean ± std with the per-see
 
 std is the sample standard deviation (n - 1). Each seed's run lands in runs/seeds/<name>/seed-<s> (checkpoints in
 checkpoints/seeds/<name>/seed-<s>); a seed whose run finished before is not trained again (its checkpoint is resumed,
-then it is tested again). The table is also written to runs/seeds/<name>/table.md and summary.json.
+then it is tested again, with the generation settings asked for: `word_fusion`, `num_beams`; its best epoch stays the
+one its own validation chose). A run trained with other settings (more epochs, another rate) stops the script: it
+would be trained on, not repeated. The table is also written to runs/seeds/<name>/table.md and summary.json.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
@@ -15,6 +17,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = 'tblip2 (this run)'
+RETEST = {'word_fusion', 'num_beams', 'max_test_samples', 'log_every', 'num_workers', 'log_with',  # may differ when a finished run is tested again
+          'run_dir', 'checkpoint_dir', 'mode', 'resume'}
+
+def trained_otherwise(run_dir:Path, params:dict) -> dict:
+    "`{setting: (trained with, asked for)}` where a run already in `run_dir` was trained with other settings than `params`"
+    hist = run_dir/'history.json'
+    if not hist.exists(): return {}
+    saved = json.loads(hist.read_text()).get('config', {})
+    return {k: (saved[k], v) for k, v in params.items() if k in saved and k not in RETEST and saved[k] != v}
 
 def as_option(value) -> str:
     "A parameter value as `tblip2_train` reads it on its command line"
@@ -27,6 +38,9 @@ def run_seed(params:dict, seed:int, name:str,
     "Train and test one seed in its own process; its metrics, read back from the files the run wrote"
     run_dir, ckpt_dir = f'{runs}/{name}/seed-{seed}', f'{checkpoints}/{name}/seed-{seed}'
     args = {**params, 'seed': seed, 'run_dir': run_dir, 'checkpoint_dir': ckpt_dir}
+    if differ := trained_otherwise(ROOT/run_dir, {**params, 'seed': seed}):  # resuming would go on training it (e.g. more epochs): not this seed's run
+        sys.exit(f"{run_dir} was trained with other settings ({', '.join(f'{k} {a!r}, now {b!r}' for k, (a, b) in differ.items())}): "
+                 f"a table must not mix it with fresh runs. Give another --name, or move {run_dir} and {ckpt_dir} away.")
     cmd = [str(Path(sys.executable).with_name('tblip2_train'))] + [x for k, v in args.items() for x in (f'--{k}', as_option(v))]
     start = time.perf_counter()
     log = ROOT/run_dir/'train.log'; log.parent.mkdir(parents=True, exist_ok=True)

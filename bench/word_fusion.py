@@ -7,8 +7,11 @@ only), CIDEr-D against the references and the share of distinct sentences. The t
 weight chosen here is then set with `-p word_fusion W` in `bench/seeds.py`, which reports on the test split.
 
     python bench/word_fusion.py --model checkpoints/seeds/words-20ep/seed-0/best --weights 0 0.5 1 1.5 2
+    python bench/word_fusion.py --model checkpoints/seeds/demo/seed-{0,1,2}/best --weights 0.5 1 --num_beams 4
+
+With several models (a run's seeds), each measure is the mean ± std over them (n - 1), and "all three" per model.
 """
-import argparse
+import argparse, statistics
 import torch
 from tblip2.datasets import SpotTheDiffDataset
 from tblip2.evaluation import attribute_accuracy, score_captions
@@ -28,21 +31,28 @@ def sweep(model, pairs:CaptionPairs, ds:SpotTheDiffDataset, weights, num_beams:i
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--model', required=True, help='a saved model trained with word_weight > 0 (e.g. a run\'s best/)')
-    ap.add_argument('--data_dir', default='data/synthetic', help='the synthetic set it was trained on')
+    ap.add_argument('--model', required=True, nargs='+', help='saved models trained with word_weight > 0 (e.g. a run\'s best/); several: mean ± std over them')
+    ap.add_argument('--data_dir', default='data/synthetic', help='the synthetic set they were trained on')
     ap.add_argument('--weights', type=float, nargs='+', default=[0, 0.5, 1, 1.5, 2])
     ap.add_argument('--num_beams', type=int, default=1, help='beam search width (1: greedy, as training validates)')
     a = ap.parse_args()
     torch.set_num_threads(1)
-    model = EnhancedDiffBLIP2.from_pretrained(a.model).eval()
-    if model.word_head is None: raise SystemExit(f"{a.model}: trained without word_weight, it has no word detectors")
     ds = SpotTheDiffDataset(a.data_dir, split='val')
     if ds.boxes is None: raise SystemExit(f"{a.data_dir}: not a synthetic set (no boxes_val.json): the attributes cannot be checked")
-    rows = sweep(model, CaptionPairs(ds, model.processor, model.config.detector, progress=False), ds, a.weights, a.num_beams)
-    print(f"`python bench/word_fusion.py --model {a.model} --weights {' '.join(map(str, a.weights))}"
+    per_model = []
+    for path in a.model:
+        model = EnhancedDiffBLIP2.from_pretrained(path).eval()
+        if model.word_head is None: raise SystemExit(f"{path}: trained without word_weight, it has no word detectors")
+        per_model.append(sweep(model, CaptionPairs(ds, model.processor, model.config.detector, progress=False), ds, a.weights, a.num_beams))
+    print(f"`python bench/word_fusion.py --model {' '.join(a.model)} --weights {' '.join(map(str, a.weights))}"
           f"{f' --num_beams {a.num_beams}' if a.num_beams > 1 else ''}`, validation split, "
-          f"{rows[0]['n']}:\n")
-    print('| word_fusion | names colour | names shape | names place | names all three | CIDEr-D | unique sentences |')
-    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-    for r in rows:
-        print(f"| {r['weight']:g} | {r['colour']:.3f} | {r['shape']:.3f} | {r['place']:.3f} | {r['all']:.3f} | {r['cider']:.3f} | {r['unique']:.3f} |")
+          f"{per_model[0][0]['n']}{f', mean ± std over {len(a.model)} models' if len(a.model) > 1 else ''}:\n")
+    keys = ('colour', 'shape', 'place', 'all', 'cider', 'unique')
+    cell = lambda vals: f"{statistics.mean(vals):.3f}" + (f" ± {statistics.stdev(vals):.3f}" if len(vals) > 1 else '')
+    print('| word_fusion | names colour | names shape | names place | names all three | CIDEr-D | unique sentences |'
+          + (' all three, per model |' if len(a.model) > 1 else ''))
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (' ---: |' if len(a.model) > 1 else ''))
+    for i, w in enumerate(a.weights):
+        rows = [m[i] for m in per_model]
+        each = ' / '.join(f"{r['all']:.3f}" for r in rows)
+        print(f"| {w:g} | " + ' | '.join(cell([r[k] for r in rows]) for k in keys) + ' |' + (f' {each} |' if len(rows) > 1 else ''))
