@@ -18,8 +18,9 @@ from seeds import run_seed
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {  # what each row changes in nbs/demo.yaml
     'demo': {},
-    'no-outlines': dict(outline_features=False),       # no outline descriptors in the cluster geometry
-    'joint-norm': dict(separate_norms=False),           # one LayerNorm over the crop and geometry parts' sum
+    'no-outlines': dict(outline_features=False, outline_norm=False),  # no outline descriptors in the cluster geometry
+    'joint-norm': dict(separate_norms=False, outline_norm=False),  # one LayerNorm over the crop and geometry parts' sum
+    'outline-in-geometry': dict(outline_norm=False),    # the outline shares the box geometry's MLP and norm
     'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
     'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean

@@ -64,6 +64,7 @@ class DiffBLIP2Config:
     word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
     geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's box geometry before its MLP (0: the raw values)
     separate_norms: bool = False          # a cluster token = LayerNorm(crop part) + LayerNorm(geometry part), not one LayerNorm of their sum
+    outline_norm: bool = False            # with separate_norms and the detector's outline_features: the outline as a third part, its own MLP and LayerNorm
     word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
     word_centre: str = "bias"             # a word's prior for word_prefix and word_fusion: "bias" (the word head's) or "mean" (its score's running mean over training clusters)
     num_beams: int = 1                    # beam width of `generate` when none is given: the one chosen for this model on the validation split (1: greedy)
@@ -96,6 +97,8 @@ class DiffBLIP2Config:
         if not self.word_fusion >= 0: raise ValueError(f"word_fusion={self.word_fusion!r}: must be a number >= 0")
         if self.word_fusion and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_fusion needs word_weight > 0 (and use_clusters)")
         if self.word_centre not in WORD_CENTRES: raise ValueError(f"word_centre={self.word_centre!r}: choose one of {WORD_CENTRES}")
+        if self.outline_norm and not (self.separate_norms and self.detector.outline_features and self.use_clusters):
+            raise ValueError("outline_norm needs separate_norms=True and the detector's outline_features=True (and use_clusters)")
 
     @property
     def detector_config(self) -> DetectorConfig: return self.detector
@@ -261,18 +264,28 @@ class ClusterEncoder(nn.Module):
     "Cluster tokens `(B, K, Dv)` from the detector's CNN features and geometric encoding"
     def __init__(self, feature_dim:int, geometry_dim:int, width:int,
                  frequencies:int=0, # the box geometry's Fourier features (`fourier_geometry`); 0: the raw values
-                 separate_norms:bool=False): # normalise the crop part and the geometry part each on its own, then sum
+                 separate_norms:bool=False, # normalise the crop part and the geometry part each on its own, then sum
+                 outline_norm:bool=False): # with separate_norms: the values after the box's (an outline) are a third part, with their own MLP and norm
         super().__init__()
+        if outline_norm and not (separate_norms and geometry_dim > BOX_GEOMETRY):
+            raise ValueError(f"outline_norm needs separate_norms and geometry beyond the box's {BOX_GEOMETRY} values (an outline): got {geometry_dim}")
         self.frequencies, self.separate_norms = frequencies, separate_norms
         self.feature_proj = nn.Linear(feature_dim, width)
         extra = BOX_GEOMETRY * 2 * frequencies  # only the box's values get sines and cosines; an outline's go in as they are
-        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim + extra, width), nn.GELU(), nn.Linear(width, width))
+        outline = geometry_dim - BOX_GEOMETRY if outline_norm else 0
+        self.geometry_proj = nn.Sequential(nn.Linear(geometry_dim - outline + extra, width), nn.GELU(), nn.Linear(width, width))
+        self.outline_proj = nn.Sequential(nn.Linear(outline, width), nn.GELU(), nn.Linear(width, width)) if outline else None
+        self.outline_norm = nn.LayerNorm(width) if outline else None
         self.norm = nn.LayerNorm(width)
         self.geometry_norm = nn.LayerNorm(width) if separate_norms else None
 
     def forward(self, features, geometry, mask):  # (B, K, F), (B, K, G), (B, K) True = real cluster
-        geometry = torch.cat([fourier_geometry(geometry[..., :BOX_GEOMETRY], self.frequencies), geometry[..., BOX_GEOMETRY:]], -1)
-        what, where = self.feature_proj(features), self.geometry_proj(geometry)  # (B, K, Dv) each
+        box = fourier_geometry(geometry[..., :BOX_GEOMETRY], self.frequencies)
+        if self.outline_proj is not None:  # what, where, and the outline's shape: each normalised on its own
+            tokens = (self.norm(self.feature_proj(features)) + self.geometry_norm(self.geometry_proj(box))
+                      + self.outline_norm(self.outline_proj(geometry[..., BOX_GEOMETRY:])))
+            return tokens * mask[..., None]
+        what, where = self.feature_proj(features), self.geometry_proj(torch.cat([box, geometry[..., BOX_GEOMETRY:]], -1))  # (B, K, Dv) each
         tokens = self.norm(what) + self.geometry_norm(where) if self.separate_norms else self.norm(what + where)
         return tokens * mask[..., None]  # padded slots are zeros (and masked out of attention)
 
@@ -393,7 +406,7 @@ class EnhancedDiffBLIP2(nn.Module):
         dv, dq = bc.vision_config.hidden_size, bc.qformer_config.hidden_size
         dl = blip2_model.get_input_embeddings().embedding_dim
         self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim, encoder=c.crop_encoder)
-        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv, c.geometry_frequencies, c.separate_norms)
+        self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv, c.geometry_frequencies, c.separate_norms, c.outline_norm)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
