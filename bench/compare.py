@@ -25,8 +25,8 @@ BASELINES = {'most frequent caption': 'frequent', 'nearest training pair (24x24 
 TRAINED = {  # method: its parameters on top of the run's
     'DDLA': dict(architecture='ddla'),
     'T-BLIP2': dict(),
-    # the word detectors read the clusters: without clusters there are none
-    'T-BLIP2 without clusters': dict(use_clusters=False, word_weight=0.0, word_trains_crops=False, word_prefix=0, word_fusion=0.0),
+    # the word detectors and the outline's part read the clusters: without clusters there are none
+    'T-BLIP2 without clusters': dict(use_clusters=False, word_weight=0.0, word_trains_crops=False, word_prefix=0, word_fusion=0.0, outline_norm=False),
     'T-BLIP2 without difference features': dict(use_diff_features=False),
     'T-BLIP2 without ITC / ITM': dict(aln_weight_itc=0.0, aln_weight_itm=0.0),
 }
