@@ -19,10 +19,9 @@ def misses(sentences:dict, boxes:dict) -> pd.DataFrame:
     rows = []
     for pid, s in sentences.items():
         if len(bs := boxes.get(pid, [])) != 1: continue
-        n = names(s, bs[0])
+        n, named = names(s, bs[0]), bool(_places(s.lower(), LOCATIONS))
         rows.append(dict(change=bs[0]['change'], colour=not n['colour'], shape=not n['shape'],
-                         **{'no place': not n['place'] and not _places(s.lower(), LOCATIONS),
-                            'wrong place': not n['place'] and bool(_places(s.lower(), LOCATIONS))}, all=not n['all']))
+                         **{'no place': not n['place'] and not named, 'wrong place': not n['place'] and named}, all=not n['all']))
     return pd.DataFrame(rows)
 
 def table(df:pd.DataFrame) -> pd.DataFrame:
