@@ -24,9 +24,11 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
     'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean
-    'greedy': dict(num_beams=1),                        # the same training (validation is greedy anyway); the test decodes greedily
+    'greedy': dict(num_beams=1),                        # the same training; validation (which picks the best epoch) and the test decode greedily
     'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
     'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
+    'no-registration': dict(registration=None),         # the pair taken as aligned: the generator's camera jitter shows as change
+    'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}

@@ -65,6 +65,7 @@ class TrainConfig:
     # evaluation
     eval_every:int = 1 # epochs between validations
     eval_samples:int = 16 # validation pairs scored each time
+    eval_num_beams:int = 1 # beam width when validation picks the best epoch: 1 greedy (the cheapest), 0 the model's own `num_beams` (as it will describe)
     eval_cider:bool = True # CIDEr-D in validation (else BLEU-4 decides)
     eval_spice:bool = False # SPICE in the test scores (needs the CoreNLP jars)
     early_stopping_patience:int = 5 # validations without improvement before stopping
@@ -86,7 +87,7 @@ class TrainConfig:
 CHOICES = dict(mode=('train', 'test'), dataset=DATASETS, precision=tuple(DTYPES), architecture=ARCHITECTURES,
                log_with=('tensorboard', 'none'))  # the model's own are checked by its config
 AT_LEAST = dict(tiny_width=1, tiny_patch_size=1, image_size=1, batch_size=1, num_epochs=1, gradient_accumulation_steps=1, eval_every=1,
-                eval_samples=1, save_every=1, log_every=1, num_processes=1, max_test_samples=1, early_stopping_patience=1,
+                eval_samples=1, eval_num_beams=0, save_every=1, log_every=1, num_processes=1, max_test_samples=1, early_stopping_patience=1,
                 warmup_steps=0, num_workers=0, save_total_limit=0, data_seed=0, seed=0)
 OWNERS = dict(run=TrainConfig, model=DiffBLIP2Config, detector=DetectorConfig)
 NESTED = ('model', 'detector')  # fields that hold a nested config, not a parameter
@@ -608,7 +609,7 @@ def training_state(run:Run) -> dict:
                 run_state=asdict(run.state), config=flat_params(run.cfg))
 
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
-             'eval_every', 'eval_samples', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
+             'eval_every', 'eval_samples', 'eval_num_beams', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
              'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion', 'num_beams', 'log_with'}  # may change on resume; every other setting may not
 
 class ResumeMismatch(ValueError):
@@ -695,7 +696,8 @@ def validate(run:Run) -> dict:
     from tblip2.evaluation import score_captions
     scores = {}
     if run.accelerator.is_main_process:
-        preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32, num_beams=1)  # model selection: greedy, the cheapest
+        beams = run.cfg.eval_num_beams or None  # 0: the model's own num_beams
+        preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32, num_beams=beams)
         metrics = ['BLEU-4'] + (['CIDEr-D'] if run.cfg.eval_cider else [])
         scores = dict(score_captions(preds, references_of(run.val_pairs.ds, preds), metrics=metrics, tokenizer='python', verbose=False))
         scores.update({f'lm_{k}': v for k, v in image_reliance(run.core, run.val_pairs, run.cfg.eval_samples).items()})
