@@ -10,7 +10,7 @@ import argparse, json
 from pathlib import Path
 import pandas as pd
 from tblip2.datasets import LOCATIONS
-from tblip2.evaluation import names, _places, markdown_table
+from tblip2.evaluation import names, places_named, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ def misses(sentences:dict, boxes:dict) -> pd.DataFrame:
     rows = []
     for pid, s in sentences.items():
         if len(bs := boxes.get(pid, [])) != 1: continue
-        n, named = names(s, bs[0]), bool(_places(s.lower(), LOCATIONS))
+        n, named = names(s, bs[0]), bool(places_named(s.lower(), LOCATIONS))
         rows.append(dict(change=bs[0]['change'], colour=not n['colour'], shape=not n['shape'],
                          **{'no place': not n['place'] and not named, 'wrong place': not n['place'] and named}, all=not n['all']))
     return pd.DataFrame(rows)

@@ -23,8 +23,8 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions', 'score_coco_files',
            'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'names', 'attribute_accuracy', 'change_recall', 'alignment_report', 'best_worst', 'plot_pair',
-           'plot_best_worst', 'type_groups', 'scores_by_type']
+           'places_named', 'names', 'attribute_accuracy', 'change_recall', 'alignment_report', 'best_worst',
+           'plot_pair', 'plot_best_worst', 'type_groups', 'scores_by_type']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -424,7 +424,7 @@ def score_breakdown(per_pair:pd.DataFrame, # one row per pair, a column per scor
     return df.groupby(by).mean(numeric_only=True).assign(pairs=df.groupby(by).size())
 
 # %% ../nbs/03_evaluation.ipynb #e8b73daa
-def _places(sentence:str, places) -> set:
+def places_named(sentence:str, places) -> set:
     "The place phrases named in `sentence`, longest first so that 'top left' does not also count as 'left'"
     found, text = set(), f' {sentence} '
     for p in sorted(places, key=len, reverse=True):
@@ -437,7 +437,7 @@ def names(sentence:str, change:dict) -> dict[str, bool]:
     words, colours = set(sentence.lower().split()), {change['colour'], change.get('colour_before')}
     colour = bool(words & colours) and not words & (set(COLOURS) - colours)
     shape = change['shape'] in words and not words & (set(SHAPES) - {change['shape']})
-    named = _places(sentence.lower(), LOCATIONS)
+    named = places_named(sentence.lower(), LOCATIONS)
     place = bool(named) and named <= {change['location'], change.get('location_before')}
     return dict(colour=colour, shape=shape, place=place, all=colour and shape and place)
 

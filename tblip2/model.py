@@ -280,13 +280,13 @@ class ClusterEncoder(nn.Module):
         self.geometry_norm = nn.LayerNorm(width) if separate_norms else None
 
     def forward(self, features, geometry, mask):  # (B, K, F), (B, K, G), (B, K) True = real cluster
-        box = fourier_geometry(geometry[..., :BOX_GEOMETRY], self.frequencies)
+        box, what = fourier_geometry(geometry[..., :BOX_GEOMETRY], self.frequencies), self.feature_proj(features)  # what: (B, K, Dv)
         if self.outline_proj is not None:  # what, where, and the outline's shape: each normalised on its own
-            tokens = (self.norm(self.feature_proj(features)) + self.geometry_norm(self.geometry_proj(box))
+            tokens = (self.norm(what) + self.geometry_norm(self.geometry_proj(box))
                       + self.outline_norm(self.outline_proj(geometry[..., BOX_GEOMETRY:])))
-            return tokens * mask[..., None]
-        what, where = self.feature_proj(features), self.geometry_proj(torch.cat([box, geometry[..., BOX_GEOMETRY:]], -1))  # (B, K, Dv) each
-        tokens = self.norm(what) + self.geometry_norm(where) if self.separate_norms else self.norm(what + where)
+        else:
+            where = self.geometry_proj(torch.cat([box, geometry[..., BOX_GEOMETRY:]], -1))  # (B, K, Dv)
+            tokens = self.norm(what) + self.geometry_norm(where) if self.separate_norms else self.norm(what + where)
         return tokens * mask[..., None]  # padded slots are zeros (and masked out of attention)
 
 def geometry_dim(detector:DifferenceDetector) -> int:
