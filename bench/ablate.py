@@ -27,7 +27,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'greedy': dict(num_beams=1),                        # the same training; validation (which picks the best epoch) and the test decode greedily
     'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
     'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
-    'no-registration': dict(registration=None),         # the pair taken as aligned: the generator's camera jitter shows as change
+    'registration': dict(registration='ecc'),           # each pair aligned (ECC) before the difference: the generator's camera shake taken out
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
