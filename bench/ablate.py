@@ -3,6 +3,7 @@ same with one thing changed back, every row over N seeds (mean ± std, std over 
 
     python bench/ablate.py                                # every variant, seeds 0 1 2, two runs at a time
     python bench/ablate.py --variants demo no-outlines --seeds 0 1 2 3 4 --jobs 1
+    python bench/ablate.py --variants demo registration --held_out 200   # and each run's held-out check
 
 Each run is `tblip2_train` in its own process (`bench/seeds.py`'s `run_seed`, one CPU thread unless OMP_NUM_THREADS
 says otherwise), in runs/seeds/ablate-<variant>/seed-<s> (the demo's in runs/seeds/demo, as `python bench/seeds.py`);
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import yaml
 from seeds import run_seed
+from held_out import held_out, shares
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {  # what each row changes in nbs/demo.yaml
@@ -45,17 +47,27 @@ if __name__ == '__main__':
     p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--jobs', type=int, default=2, help='runs at a time (each one CPU thread)')
+    p.add_argument('--held_out', type=int, default=0, metavar='N', help="also each run's held-out check on N scenes (bench/held_out.py, seed 2026)")
     a = p.parse_args()
     demo = yaml.safe_load((ROOT/'nbs'/'demo.yaml').read_text())
     for k in ('seed', 'run_dir', 'checkpoint_dir'): demo.pop(k, None)
     runs = [(v, s) for v in a.variants for s in a.seeds]
+    def run(v:str, s:int) -> dict:
+        out = run_seed({**demo, **VARIANTS[v]}, s, name(v))
+        if a.held_out:
+            truth, _, hits = held_out(ROOT/'checkpoints'/'seeds'/name(v)/f'seed-{s}'/'best', a.held_out, out=ROOT/'runs'/'seeds'/name(v)/f'seed-{s}'/'held_out')
+            out |= {f'held-out {k}': x for k, x in shares(truth, hits).items() if k != 'pairs'}
+        return out
     with ThreadPoolExecutor(a.jobs) as pool:
-        results = dict(zip(runs, pool.map(lambda r: run_seed({**demo, **VARIANTS[r[0]]}, r[1], name(r[0])), runs)))
-    print(f"`python bench/ablate.py {' '.join(sys.argv[1:])}`, test split, seeds {' '.join(map(str, a.seeds))}:\n")
-    print('| variant | changes | ' + ' | '.join(COLUMNS.values()) + ' | all three, per seed |')
-    print('| --- | --- |' + ' ---: |' * (len(COLUMNS) + 1))
+        results = dict(zip(runs, pool.map(lambda r: run(*r), runs)))
+    columns = COLUMNS | ({f'held-out {k}': f'held-out {h}' for k, h in (('colour', 'colour'), ('shape', 'shape'), ('place', 'place'), ('all', 'all three'))}
+                         if a.held_out else {})
+    print(f"`python bench/ablate.py {' '.join(sys.argv[1:])}`, test split, seeds {' '.join(map(str, a.seeds))}"
+          + (f"; held-out: {a.held_out} scenes of bench/held_out.py, each run's best model" if a.held_out else '') + ":\n")
+    print('| variant | changes | ' + ' | '.join(columns.values()) + ' | all three, per seed |')
+    print('| --- | --- |' + ' ---: |' * (len(columns) + 1))
     for v in a.variants:
         rows = [results[v, s] for s in a.seeds]
         changes = ', '.join(f'`{k} {str(x).lower()}`' for k, x in VARIANTS[v].items()) or 'nbs/demo.yaml'
-        print(f"| {v} | {changes} | " + ' | '.join(cell([r[k] for r in rows]) for k in COLUMNS)
+        print(f"| {v} | {changes} | " + ' | '.join(cell([r[k] for r in rows]) for k in columns)
               + ' | ' + ' / '.join(f"{r['names all']:.3f}" for r in rows) + ' |')
