@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import yaml
 from seeds import run_seed
-from held_out import held_out, shares
+from held_out import draw_scenes, describe, hits, shares
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {  # what each row changes in nbs/demo.yaml
@@ -34,6 +34,8 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}
+HELD_OUT = {'held-out colour': 'held-out colour', 'held-out shape': 'held-out shape', 'held-out place': 'held-out place',
+            'held-out all': 'held-out all three'}  # with --held_out
 
 def name(variant:str) -> str:
     "Its runs' folder under runs/seeds: the demo's is `python bench/seeds.py`'s own (trained once for both)"
@@ -52,16 +54,17 @@ if __name__ == '__main__':
     demo = yaml.safe_load((ROOT/'nbs'/'demo.yaml').read_text())
     for k in ('seed', 'run_dir', 'checkpoint_dir'): demo.pop(k, None)
     runs = [(v, s) for v in a.variants for s in a.seeds]
+    scenes = ROOT/'runs'/'held_out'/f'{a.held_out}-scenes'  # drawn once, described by every run
+    truth = draw_scenes(scenes, a.held_out) if a.held_out else {}
     def run(v:str, s:int) -> dict:
         out = run_seed({**demo, **VARIANTS[v]}, s, name(v))
         if a.held_out:
-            truth, _, hits = held_out(ROOT/'checkpoints'/'seeds'/name(v)/f'seed-{s}'/'best', a.held_out, out=ROOT/'runs'/'seeds'/name(v)/f'seed-{s}'/'held_out')
-            out |= {f'held-out {k}': x for k, x in shares(truth, hits).items() if k != 'pairs'}
+            results = describe(ROOT/'checkpoints'/'seeds'/name(v)/f'seed-{s}'/'best', scenes, ROOT/'runs'/'seeds'/name(v)/f'seed-{s}'/'held_out')
+            out |= {f'held-out {k}': x for k, x in shares(truth, hits(truth, results)).items() if k != 'pairs'}
         return out
     with ThreadPoolExecutor(a.jobs) as pool:
         results = dict(zip(runs, pool.map(lambda r: run(*r), runs)))
-    columns = COLUMNS | ({f'held-out {k}': f'held-out {h}' for k, h in (('colour', 'colour'), ('shape', 'shape'), ('place', 'place'), ('all', 'all three'))}
-                         if a.held_out else {})
+    columns = COLUMNS | (HELD_OUT if a.held_out else {})
     print(f"`python bench/ablate.py {' '.join(sys.argv[1:])}`, test split, seeds {' '.join(map(str, a.seeds))}"
           + (f"; held-out: {a.held_out} scenes of bench/held_out.py, each run's best model" if a.held_out else '') + ":\n")
     print('| variant | changes | ' + ' | '.join(columns.values()) + ' | all three, per seed |')

@@ -11,7 +11,6 @@ evaluation's `names`).
     python bench/held_out.py --model checkpoints/demo/best            # 200 scenes, seed 2026
 """
 import argparse, json, subprocess, sys
-from collections import Counter
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -71,19 +70,27 @@ def first_sentence(result:dict) -> str:
     d = (result.get('descriptions') or [''])[0]
     return d.get('sentence', '') if isinstance(d, dict) else d
 
-def held_out(model:str, n:int=200, seed:int=2026, out:str='runs/held_out') -> tuple[dict, dict, dict]:
-    "Draw `n` scenes into `out`, have `tblip2_diff` describe them with `model`; the truth, the results and `names` of each first sentence"
-    out = Path(out); pairs = out/'pairs'; pairs.mkdir(parents=True, exist_ok=True)
+def draw_scenes(folder, n:int=200, seed:int=2026) -> dict:
+    "Draw `n` scenes as `<i>.png` / `<i>_2.png` into `folder/pairs` (the truth beside them, `truth.json`); the truth"
+    folder = Path(folder); pairs = folder/'pairs'; pairs.mkdir(parents=True, exist_ok=True)
     truth = {}
     for i in range(n):
         before, after, truth[str(i)] = held_out_scene(np.random.default_rng([seed, i]))
         Image.fromarray(before).save(pairs/f'{i}.png'); Image.fromarray(after).save(pairs/f'{i}_2.png')
-    (out/'truth.json').write_text(json.dumps(truth, indent=1))
+    (folder/'truth.json').write_text(json.dumps(truth, indent=1))
+    return truth
+
+def describe(model, scenes, out) -> dict:
+    "`tblip2_diff`'s results for the pairs in `scenes/pairs` with `model`, written to `out/descriptions.json`: `{name: result}`"
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cli = str(Path(sys.executable).with_name('tblip2_diff'))
-    rc = subprocess.call([cli, '--model_path', str(model), '--input_dir', str(pairs), '--output_file', str(out/'descriptions.json'), '--no_progress'])
+    rc = subprocess.call([cli, '--model_path', str(model), '--input_dir', str(Path(scenes)/'pairs'), '--output_file', str(out/'descriptions.json'), '--no_progress'])
     if rc not in (0, 1): sys.exit(f"tblip2_diff failed (exit {rc})")
-    results = {r['name']: r for r in json.loads((out/'descriptions.json').read_text())['results']}
-    return truth, results, {i: names(first_sentence(results.get(i, {})), c) for i, c in truth.items()}
+    return {r['name']: r for r in json.loads((out/'descriptions.json').read_text())['results']}
+
+def hits(truth:dict, results:dict) -> dict:
+    "`names` of each scene's first sentence"
+    return {i: names(first_sentence(results.get(i, {})), c) for i, c in truth.items()}
 
 def shares(truth:dict, hits:dict, kind:str='all') -> dict:
     "Share of the scenes of change `kind` (or all) whose first sentence names the colour, the shape, the place, all three"
@@ -97,12 +104,14 @@ if __name__ == '__main__':
     ap.add_argument('--seed', type=int, default=2026, help='seed of the scenes (the training sets use 0 and up, per pair)')
     ap.add_argument('--out', default='runs/held_out', help='where the pairs, the truth and the descriptions go')
     a = ap.parse_args()
-    truth, results, hits = held_out(a.model, a.n, a.seed, a.out)
+    truth = draw_scenes(a.out, a.n, a.seed)
+    results = describe(a.model, a.out, a.out)
+    named = hits(truth, results)
     print(f"`python bench/held_out.py --model {a.model} --n {a.n} --seed {a.seed}`: {a.n} held-out single-change scenes, "
           f"first description of `tblip2_diff`, {sum(r.get('ok', False) for r in results.values())} described\n")
     print('| change | pairs | names colour | names shape | names place | names all three |')
     print('| --- | ---: | ---: | ---: | ---: | ---: |')
     for kind in [*CHANGES, 'all']:
-        if not (sh := shares(truth, hits, kind))['pairs']: continue
+        if not (sh := shares(truth, named, kind))['pairs']: continue
         print(f"| {kind} | {sh['pairs']} | {sh['colour']:.3f} | {sh['shape']:.3f} | {sh['place']:.3f} | {sh['all']:.3f} |")
     print('\nfirst five:', *(f"  {i}: {first_sentence(results.get(i, {}))!r} (truth: {truth[i]})" for i in list(truth)[:5]), sep='\n')
