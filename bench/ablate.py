@@ -3,7 +3,7 @@ same with one thing changed back, every row over N seeds (mean ± std, std over 
 
     python bench/ablate.py                                # every variant, seeds 0 1 2, two runs at a time
     python bench/ablate.py --variants demo no-outlines --seeds 0 1 2 3 4 --jobs 1
-    python bench/ablate.py --variants demo registration --held_out 200   # and each run's held-out check
+    python bench/ablate.py --variants demo no-shift-tolerance --held_out 200   # and each run's held-out check
 
 Each run is `tblip2_train` in its own process (`bench/seeds.py`'s `run_seed`, one CPU thread unless OMP_NUM_THREADS
 says otherwise), in runs/seeds/ablate-<variant>/seed-<s> (the demo's in runs/seeds/demo, as `python bench/seeds.py`);
@@ -30,6 +30,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
     'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
     'registration': dict(registration='ecc'),           # each pair aligned (ECC) before the difference: the generator's camera shake taken out
+    'no-shift-tolerance': dict(shift_tolerance=0),     # each pixel against the same after-pixel only: the camera shake's background edges become clusters
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',

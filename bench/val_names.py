@@ -1,0 +1,49 @@
+"""The attribute check on the validation split: what a choice between runs is made on (the test split only reports).
+
+For each `bench/seeds.py` / `bench/ablate.py` run named, each seed's best model describes the validation pairs as
+its test did (its own detector, `num_beams`, `word_fusion`); the table gives, over the seeds (mean ± std, n - 1),
+the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, and the
+change recall on the pairs with several changes (the generator's labels: evaluation only).
+
+    python bench/val_names.py demo ablate-shift-tolerance
+    python bench/val_names.py demo --seeds 0 1
+"""
+import argparse, json, statistics, sys
+from pathlib import Path
+import torch
+from tblip2.train import check_config, load_splits, CaptionPairs, generate_for
+from tblip2.ddla import load_pretrained
+from tblip2.evaluation import attribute_accuracy, change_recall
+
+ROOT = Path(__file__).resolve().parents[1]
+COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'change recall': 'change recall'}
+
+def val_names(name:str, seed:int) -> dict:
+    "One seed's best model of run `name` on the validation split: `{column: share}`"
+    run, best = ROOT/'runs'/'seeds'/name/f'seed-{seed}', ROOT/'checkpoints'/'seeds'/name/f'seed-{seed}'/'best'
+    if not best.is_dir(): sys.exit(f"{best}: no trained model (train it with bench/seeds.py or bench/ablate.py)")
+    saved = json.loads((run/'history.json').read_text())['config']
+    cfg = check_config(**{k: v for k, v in saved.items() if k not in ('run_dir', 'checkpoint_dir')})
+    val = load_splits(cfg, ('val',))['val']
+    if val.boxes is None: sys.exit(f"{name}: not trained on a synthetic set (its validation split has no boxes)")
+    model = load_pretrained(best)
+    for k in ('word_fusion', 'num_beams'): setattr(model.config, k, saved[k])  # as its test generated
+    pairs = CaptionPairs(val, model.processor, model.config.detector, cfg.seed, progress=False)
+    with torch.no_grad():
+        first = generate_for(model, pairs)
+        every = generate_for(model, pairs, per_change=True)
+    return dict(attribute_accuracy(first, val.boxes)) | dict(change_recall(every, val.boxes))
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument('names', nargs='+', help='runs under runs/seeds (bench/ablate.py names its runs ablate-<variant>)')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    cell = lambda v: f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
+    print(f"`python bench/val_names.py {' '.join(sys.argv[1:])}`: validation split, each seed's best model, seeds {' '.join(map(str, a.seeds))}\n")
+    print('| run | ' + ' | '.join(COLUMNS.values()) + ' | all three, per seed |')
+    print('| --- |' + ' ---: |' * (len(COLUMNS) + 1))
+    for name in a.names:
+        rows = [val_names(name, s) for s in a.seeds]
+        print(f"| {name} | " + ' | '.join(cell([r[k] for r in rows]) for k in COLUMNS) + ' | ' + ' / '.join(f"{r['all']:.3f}" for r in rows) + ' |')
