@@ -3,14 +3,16 @@
 A caption is about the first cluster (the one sentence of a pair, `word_prefix`, `word_fusion`), so the order of
 the clusters bounds what a captioner can name. For each `rank_by` and each split (the generator's boxes: a diagnostic,
 nothing trains on them), over the single-change pairs where the detector found a cluster: how often some cluster is
-the change (box IoU >= 0.3 with it, or with a moved object's old box), and how often the first one is.
+the change (box IoU >= 0.3 with it, or with a moved object's old box), and how often the first one is. And over
+every pair of the split, the boxes' precision and recall as the detector notebook counts them (IoU >= 0.5, one to
+one, a move's two regions apart).
 
     python bench/first_cluster.py [--data_dir data/synthetic] [-p crop_shape square ...]
 """
 import argparse
 from dataclasses import replace
 from tblip2.datasets import SpotTheDiffDataset
-from tblip2.detector import DetectorConfig, detect_many, box_iou
+from tblip2.detector import DetectorConfig, detect_many, box_iou, match_boxes
 from tblip2.train import detection_cache
 
 def first_is_change(ds:SpotTheDiffDataset, cfg:DetectorConfig) -> tuple[int, float, float]:
@@ -25,6 +27,16 @@ def first_is_change(ds:SpotTheDiffDataset, cfg:DetectorConfig) -> tuple[int, flo
         n, some, first = n + 1, some + (iou.max() >= 0.3), first + (iou[0] >= 0.3)
     return n, some / max(n, 1), first / max(n, 1)
 
+def box_scores(ds:SpotTheDiffDataset, cfg:DetectorConfig) -> tuple[float, float]:
+    "Precision and recall of the detector's boxes over every pair of `ds` (IoU >= 0.5, one to one)"
+    dets = detect_many([ds[b] for b in range(len(ds))], cfg, num_workers=0, progress=False, cache_dir=detection_cache(ds))
+    right = boxes = found = regions = 0
+    for i, d in zip(ds.img_ids, dets):
+        truth = [ch[k] for ch in ds.boxes[i] for k in ('bbox', 'bbox_before') if k in ch]
+        pred_hit, true_hit = match_boxes(d.boxes, truth)
+        right, boxes, found, regions = right + pred_hit.sum(), boxes + len(pred_hit), found + true_hit.sum(), regions + len(truth)
+    return right / max(boxes, 1), found / max(regions, 1)
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--data_dir', default='data/synthetic')
@@ -32,10 +44,12 @@ if __name__ == '__main__':
     a = ap.parse_args()
     as_setting = lambda d, v: v == 'true' if isinstance(d, bool) else v if d is None else type(d)(v)  # as the default's type
     base = DetectorConfig(**{k: as_setting(getattr(DetectorConfig, k), v) for k, v in a.p})
-    print(f"`python bench/first_cluster.py{''.join(f' -p {k} {v}' for k, v in a.p)}`: single-change pairs with a cluster\n")
-    print('| split | pairs | some cluster is the change | first by area | first by contrast |\n| --- | ---: | ---: | ---: | ---: |')
+    print(f"`python bench/first_cluster.py{''.join(f' -p {k} {v}' for k, v in a.p)}`: single-change pairs with a cluster; the boxes over every pair\n")
+    print('| split | pairs | some cluster is the change | first by area | first by contrast | box precision | box recall |\n'
+          '| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
     for split in ('train', 'val'):
         ds = SpotTheDiffDataset(a.data_dir, split=split)
         if ds.boxes is None: raise SystemExit(f"{a.data_dir}: not a synthetic set (no boxes_{split}.json)")
         (n, some, area), (_, _, contrast) = (first_is_change(ds, replace(base, rank_by=r)) for r in ('area', 'contrast'))
-        print(f"| {split} | {n} | {some:.3f} | {area:.3f} | {contrast:.3f} |")
+        precision, recall = box_scores(ds, base)
+        print(f"| {split} | {n} | {some:.3f} | {area:.3f} | {contrast:.3f} | {precision:.3f} | {recall:.3f} |")
