@@ -18,9 +18,10 @@ from tblip2.evaluation import attribute_accuracy, change_recall
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'change recall': 'change recall'}
 
-def val_names(name:str, seed:int) -> dict:
+def val_names(name:str, seed:int,
+              runs:str='runs/seeds', checkpoints:str='checkpoints/seeds') -> dict: # folders of the runs and their checkpoints, as `run_seed`'s
     "One seed's best model of run `name` on the validation split: `{column: share}`"
-    run, best = ROOT/'runs'/'seeds'/name/f'seed-{seed}', ROOT/'checkpoints'/'seeds'/name/f'seed-{seed}'/'best'
+    run, best = ROOT/runs/name/f'seed-{seed}', ROOT/checkpoints/name/f'seed-{seed}'/'best'
     if not best.is_dir(): sys.exit(f"{best}: no trained model (train it with bench/seeds.py or bench/ablate.py)")
     saved = json.loads((run/'history.json').read_text())['config']
     cfg = check_config(**{k: v for k, v in saved.items() if k not in ('run_dir', 'checkpoint_dir')})
