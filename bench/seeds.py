@@ -9,7 +9,8 @@ std is the sample standard deviation (n - 1). Each seed's run lands in runs/seed
 checkpoints/seeds/<name>/seed-<s>); a seed whose run finished before is not trained again (its checkpoint is resumed,
 then it is tested again, with the generation settings asked for: `word_fusion`, `num_beams`; its best epoch stays the
 one its own validation chose). A run trained with other settings (more epochs, another rate) stops the script: it
-would be trained on, not repeated. The table is also written to runs/seeds/<name>/table.md and summary.json.
+would be trained on, not repeated. So does one whose validation described with the model's own beams
+(`eval_num_beams 0`, the demo's) and another `word_fusion` or `num_beams`: those settings picked its best epoch. The table is also written to runs/seeds/<name>/table.md and summary.json.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
@@ -17,15 +18,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = 'tblip2 (this run)'
-RETEST = {'word_fusion', 'num_beams', 'max_test_samples', 'log_every', 'num_workers', 'log_with',  # may differ when a finished run is tested again
+RETEST = {'max_test_samples', 'log_every', 'num_workers', 'log_with',  # may differ when a finished run is tested again
           'run_dir', 'checkpoint_dir', 'mode', 'resume'}
+GENERATION = {'word_fusion', 'num_beams'}  # ... and these, unless validation used them to pick the best epoch (`eval_num_beams 0`)
 
 def trained_otherwise(run_dir:Path, params:dict) -> dict:
     "`{setting: (trained with, asked for)}` where a run already in `run_dir` was trained with other settings than `params`"
     hist = run_dir/'history.json'
     if not hist.exists(): return {}
     saved = json.loads(hist.read_text()).get('config', {})
-    return {k: (saved[k], v) for k, v in params.items() if k in saved and k not in RETEST and saved[k] != v}
+    free = RETEST | (GENERATION if saved.get('eval_num_beams', 1) != 0 else set())
+    return {k: (saved[k], v) for k, v in params.items() if k in saved and k not in free and saved[k] != v}
 
 def as_option(value) -> str:
     "A parameter value as `tblip2_train` reads it on its command line"
@@ -39,7 +42,8 @@ def run_seed(params:dict, seed:int, name:str,
     run_dir, ckpt_dir = f'{runs}/{name}/seed-{seed}', f'{checkpoints}/{name}/seed-{seed}'
     args = {**params, 'seed': seed, 'run_dir': run_dir, 'checkpoint_dir': ckpt_dir}
     if differ := trained_otherwise(ROOT/run_dir, {**params, 'seed': seed}):  # resuming would go on training it (e.g. more epochs): not this seed's run
-        sys.exit(f"{run_dir} was trained with other settings ({', '.join(f'{k} {a!r}, now {b!r}' for k, (a, b) in differ.items())}): "
+        why = ' (with eval_num_beams 0 they picked its best epoch)' if set(differ) <= GENERATION else ''
+        sys.exit(f"{run_dir} was trained with other settings ({', '.join(f'{k} {a!r}, now {b!r}' for k, (a, b) in differ.items())}){why}: "
                  f"a table must not mix it with fresh runs. Give another --name, or move {run_dir} and {ckpt_dir} away.")
     cmd = [str(Path(sys.executable).with_name('tblip2_train'))] + [x for k, v in args.items() for x in (f'--{k}', as_option(v))]
     start = time.perf_counter()

@@ -19,6 +19,15 @@ def test_only_generation_settings_may_differ(tmp_path):
     assert trained_otherwise(run, dict(num_epochs=30, word_fusion=0.5, seed=1)) == {'num_epochs': (20, 30), 'seed': (0, 1)}
     assert trained_otherwise(tmp_path/'never-ran', dict(num_epochs=30)) == {}
 
+def test_generation_settings_that_picked_the_epoch_may_not_differ(tmp_path):
+    # validation described with the model's own beams and fusion: they chose the best epoch, so they are training settings
+    run = finished_run(tmp_path/'runs'/'a'/'seed-0', num_epochs=30, word_fusion=0.5, num_beams=4, eval_num_beams=0, seed=0)
+    assert trained_otherwise(run, dict(num_epochs=30, word_fusion=1.0, num_beams=1, eval_num_beams=0)) == {'word_fusion': (0.5, 1.0), 'num_beams': (4, 1)}
+    assert trained_otherwise(run, dict(num_epochs=30, word_fusion=0.5, num_beams=4, max_test_samples=8)) == {}
+    with pytest.raises(SystemExit) as e:
+        run_seed(dict(num_epochs=30, word_fusion=0.5, num_beams=1, eval_num_beams=0), 0, 'a', runs=str(tmp_path/'runs'), checkpoints=str(tmp_path/'ck'))
+    assert 'num_beams 4, now 1' in str(e.value) and 'picked its best epoch' in str(e.value), str(e.value)
+
 def test_a_run_trained_otherwise_stops_the_script_before_any_training(tmp_path):
     finished_run(tmp_path/'runs'/'demo'/'seed-0', num_epochs=20, learning_rate=0.001, seed=0)
     with pytest.raises(SystemExit) as e:
