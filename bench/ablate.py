@@ -30,6 +30,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
     'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
     'registration': dict(registration='ecc'),           # each pair aligned (ECC) before the difference: the generator's camera shake taken out
+    'regrow': dict(tolerance_regrow=True),             # the changed region grown back by the pixel the tolerance wears off
     'no-shift-tolerance': dict(shift_tolerance=0),     # each pixel against the same after-pixel only: the camera shake's background edges become clusters
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
 }
