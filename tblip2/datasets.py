@@ -71,6 +71,11 @@ def progress_bar(iterable=None, mininterval:float=10.0, # seconds between lines,
 class AnnotationError(ValueError):
     "A malformed annotation file: the message names the file and the entry"
 
+def _read_text(path) -> str:
+    "The text of the annotation file `path`, which must be UTF-8, else an `AnnotationError` naming it"
+    try: return Path(path).read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise AnnotationError(f"{path}: not UTF-8 text ({e})") from None
+
 def _check_entry(entry, path, i) -> tuple[str, list[str]]:
     "Validate one `{img_id, sentences}` entry of `path` (position `i`)"
     where = f"{path}: entry {i}"
@@ -92,8 +97,8 @@ def read_annotations(path) -> dict[str, list[str]]:
     "Read a Spot-the-Diff annotation file into `{img_id: [sentences]}`, merging repeated ids in order"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"Annotation file not found: {path}")
-    try: entries = json.loads(path.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
+    try: entries = json.loads(_read_text(path))
+    except json.JSONDecodeError as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
     if not isinstance(entries, list): raise AnnotationError(f"{path}: expected a list of {{'img_id', 'sentences'}} entries, got a {type(entries).__name__}")
     merged = {}
     for i, entry in enumerate(entries):
@@ -174,8 +179,8 @@ def pair_paths(data_dir, img_id) -> dict[str, Path]:
 
 def _read_json_dict(path) -> dict:
     "Read a JSON object from `path`, naming the file when it is broken"
-    try: obj = json.loads(Path(path).read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
+    try: obj = json.loads(_read_text(path))
+    except json.JSONDecodeError as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
     if not isinstance(obj, dict): raise AnnotationError(f"{path}: expected an object keyed by img_id, got a {type(obj).__name__}")
     return obj
 
@@ -229,8 +234,8 @@ def __getitem__(self:SpotTheDiffDataset, i:int) -> dict:
 # %% ../nbs/00_datasets.ipynb #500cb4b8
 @patch
 def all_sentences(self:SpotTheDiffDataset) -> list[str]:
-    "Every sentence of the split, in order (for training a tokenizer or a frequency baseline)"
-    return [s for sents in self.sentences.values() for s in sents]
+    "Every non-empty sentence of the split, in order (for training a tokenizer or a frequency baseline)"
+    return [s for sents in self.sentences.values() for s in sents if s.strip()]
 
 @patch
 def missing_images(self:SpotTheDiffDataset) -> list[Path]:
@@ -700,8 +705,8 @@ def _load_json(path, kind:type|None=None) -> object:
     "JSON from `path` (optionally of type `kind`), naming the file when it is missing or broken"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"Annotation file not found: {path}")
-    try: obj = json.loads(path.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
+    try: obj = json.loads(_read_text(path))
+    except json.JSONDecodeError as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
     if kind is not None and not isinstance(obj, kind): raise AnnotationError(f"{path}: expected a JSON {kind.__name__}, got a {type(obj).__name__}")
     return obj
 
@@ -709,6 +714,11 @@ def _strings(value, where:str, what:str='sentences') -> list[str]:
     "`value` when it is a list of strings, else an `AnnotationError` naming `where`"
     if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise AnnotationError(f"{where}: {what!r} must be a list of strings, got {str(value)[:80]}")
+    return value
+
+def _string(value, where:str, what:str) -> str:
+    "`value` when it is a string, else an `AnnotationError` naming `where`"
+    if not isinstance(value, str): raise AnnotationError(f"{where}: {what!r} must be a string, got {repr(value)[:80]}")
     return value
 
 def _field(entry, keys, where:str) -> list:
@@ -753,6 +763,7 @@ def read_clevr_change(root, split:str='train', **kwargs) -> PairDataset:
     for j, i in enumerate(splits[split]):
         if not isinstance(i, int) or isinstance(i, bool) or i < 0: raise AnnotationError(f"{root/'splits.json'}: {split}[{j}] = {i!r} is not an image index")
         default, key = f'CLEVR_default_{i:06d}.png', f'{i:06d}.png'
+        if key in paths: raise AnnotationError(f"{root/'splits.json'}: {split}[{j}] = {i} repeats an earlier entry of the {split} split")
         for f, caps in (('change_captions.json', change), ('no_change_captions.json', no_change)):
             if default not in caps: raise AnnotationError(f"{root/f}: no captions for {default} (index {i} of the {split} split)")
         if key not in types: raise AnnotationError(f"{root/'type_mapping.json'}: no change type for {key} (index {i} of the {split} split)")
@@ -786,10 +797,10 @@ def read_ier(root, split:str='train', **kwargs) -> PairDataset:
 # %% ../nbs/00_datasets.ipynb #96ad9035
 NLVR2_FILES = {'val': ('valid', 'val', 'dev'), 'test': ('test', 'test1')}
 
-def _nlvr2_lines(path:Path) -> list[dict]:
-    "The statements of a raw NLVR2 JSON-lines file"
+def _nlvr2_lines(path:Path, text:str) -> list[tuple[int, dict]]:
+    "The numbered statements of `text`, a raw NLVR2 JSON-lines file read from `path`"
     out = []
-    for n, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         try: out.append((n, json.loads(line)))
         except json.JSONDecodeError as e: raise AnnotationError(f"{path}: line {n} is not valid JSON ({e})") from None
@@ -798,10 +809,10 @@ def _nlvr2_lines(path:Path) -> list[dict]:
 def read_nlvr2(root, split:str='train', **kwargs) -> PairDataset:
     "An NLVR2 split, in the pair-JSON layout or the raw JSON-lines release (true statements as sentences, false ones as `negatives`)"
     root = Path(root)
-    path = _split_file(root, split, NLVR2_FILES)
-    if path.read_text(encoding='utf-8').lstrip().startswith('['): return read_pair_json(path, root, split, 'nlvr2', **kwargs)
+    path = _split_file(root, split, NLVR2_FILES); text = _read_text(path)
+    if text.lstrip().startswith('['): return read_pair_json(path, root, split, 'nlvr2', **kwargs)
     paths, sentences, negatives = {}, {}, {}
-    for n, s in _nlvr2_lines(path):
+    for n, s in _nlvr2_lines(path, text):
         where = f"{path}: line {n}"
         ident, sentence, label = _field(s, ('identifier', 'sentence', 'label'), where)
         if not isinstance(ident, str) or ident.count('-') < 2 or '/' in ident or '\\' in ident or '..' in ident:
@@ -810,7 +821,7 @@ def read_nlvr2(root, split:str='train', **kwargs) -> PairDataset:
         pair, folder = ident.rsplit('-', 1)[0], root/'images'/path.stem
         if 'directory' in s: folder = folder/str(s['directory'])
         paths.setdefault(pair, (folder/f'{pair}-img0.png', folder/f'{pair}-img1.png'))
-        (sentences if str(label).lower() == 'true' else negatives).setdefault(pair, []).append(str(sentence))
+        (sentences if str(label).lower() == 'true' else negatives).setdefault(pair, []).append(_string(sentence, where, 'sentence'))
     kept = {p: sentences[p] for p in paths if p in sentences}
     ds = PairDataset(root, split, 'nlvr2', {p: paths[p] for p in kept}, kept, negatives={p: negatives.get(p, []) for p in kept}, **kwargs)
     ds.without_true = len(paths) - len(kept)
@@ -833,6 +844,7 @@ def read_levir_cc(root, split:str='train', **kwargs) -> PairDataset:
         paths[filename] = (_inside(folder/'A', filename, where), _inside(folder/'B', filename, where))
         sentences[filename] = _raw_sentences(sents, where)
         change_types[filename] = 'change' if int(flag) else 'none'
+    if not paths: raise AnnotationError(f"{path}: no entry has split {split!r}")
     return PairDataset(root, split, 'levir-cc', paths, sentences, change_types, **kwargs)
 
 # %% ../nbs/00_datasets.ipynb #5fa44203
@@ -846,7 +858,9 @@ def read_coco(root, split:str='train', **kwargs) -> PairDataset:
             filepath, filename, e_split, sents, cocoid = _field(e, ('filepath', 'filename', 'split', 'sentences', 'cocoid'), where)
             if {'restval': 'train'}.get(e_split, e_split) != split: continue
             p = _inside(root, f'{filepath}/{filename}', where)
+            if str(cocoid) in paths: raise AnnotationError(f"{where}: cocoid {cocoid!r} repeats an earlier entry of the {split} split")
             paths[str(cocoid)], sentences[str(cocoid)] = (p, p), _raw_sentences(sents, where)
+        if not paths: raise AnnotationError(f"{karpathy}: no entry has split {split!r}")
     else:
         if split == 'test': raise FileNotFoundError(f"{root}: COCO's official caption files have no test split; put Karpathy's dataset_coco.json there for one")
         path = _split_file(root/'annotations', split, {split: (f'captions_{split}2017', f'captions_{split}2014')})
@@ -855,11 +869,13 @@ def read_coco(root, split:str='train', **kwargs) -> PairDataset:
         for j, im in enumerate(data.get('images', [])):
             i, name = _field(im, ('id', 'file_name'), f"{path}: images[{j}]")
             p = _inside(folder, name, f"{path}: images[{j}]")
+            if str(i) in paths: raise AnnotationError(f"{path}: images[{j}]: id {i!r} repeats an earlier entry")
             paths[str(i)], sentences[str(i)] = (p, p), []
+        if not paths: raise AnnotationError(f"{path}: 'images' lists no image")
         for j, a in enumerate(data.get('annotations', [])):
             i, caption = _field(a, ('image_id', 'caption'), f"{path}: annotations[{j}]")
             if str(i) not in sentences: raise AnnotationError(f"{path}: annotations[{j}] names image {i}, which 'images' does not list")
-            sentences[str(i)].append(str(caption).strip())
+            sentences[str(i)].append(_string(caption, f"{path}: annotations[{j}]", 'caption').strip())
     return PairDataset(root, split, 'coco', paths, sentences, {i: 'none' for i in paths}, **kwargs)
 
 # %% ../nbs/00_datasets.ipynb #b33c9cd4
@@ -868,7 +884,7 @@ def read_pairs(root, split:str='train', **kwargs) -> PairDataset:
     root = Path(root); path = root/'pairs.jsonl'
     if not path.is_file(): raise FileNotFoundError(f"Annotation file not found: {path} (write it with `tblip2_data --pairs {root} --captions CSV`)")
     paths, sentences, types, first = {}, {}, {}, {}
-    for n, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+    for n, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip(): continue
         where = f"{path}: line {n}"
         try: e = json.loads(line)
@@ -882,6 +898,7 @@ def read_pairs(root, split:str='train', **kwargs) -> PairDataset:
         if e_split != split: continue
         paths[pair_id], sentences[pair_id] = pair, captions
         if 'change_type' in e: types[pair_id] = str(e['change_type'])
+    if not paths: raise AnnotationError(f"{path}: no line has split {split!r}")
     if types and len(types) != len(paths): raise AnnotationError(f"{path}: 'change_type' is on {len(types)} of the {len(paths)} {split} lines: give it on all or none")
     return PairDataset(root, split, 'pairs', paths, sentences, types or None, **kwargs)
 
@@ -892,10 +909,11 @@ DATASETS = tuple(LOADERS)
 
 def load_dataset(name:str, # one of `DATASETS`
                  root, # the dataset's folder, as distributed
-                 split:str='train', # 'train', 'val' or 'test'
+                 split:str='train', # one of `SPLITS`: 'train', 'val' or 'test' (whatever the release names its files)
                  **kwargs) -> SpotTheDiffDataset:
     "One split of any supported dataset, as a dataset with `SpotTheDiffDataset`'s items"
     if name not in LOADERS: raise ValueError(f"unknown dataset {name!r}: choose one of {DATASETS}")
+    if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if not Path(root).is_dir(): raise FileNotFoundError(f"{name} data not found: {root} is not a folder (see the README, 'Benchmarks and your own pairs')")
     return LOADERS[name](root, split, **kwargs)
 
@@ -1002,7 +1020,7 @@ def _read_captions_csv(path) -> tuple[dict, dict]:
     import csv
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"Captions file not found: {path}")
-    with open(path, newline='', encoding='utf-8') as f: rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(io.StringIO(_read_text(path), newline='')))
     if not rows or not {'id', 'caption'} <= set(rows[0]): raise AnnotationError(f"{path}: expected a header with 'id' and 'caption' (and optionally 'split')")
     captions, splits = {}, {}
     for n, r in enumerate(rows, 2):

@@ -296,9 +296,9 @@ def check_splits(splits:dict, note=print):
     "Before any work: every split has pairs and sentences (a pair without sentences gets a note; it trains on an empty caption)"
     for name, ds in splits.items():
         if len(ds) == 0: raise DataError(f"the {name} split of {ds.data_dir} has no pairs")
-        bare = [i for i in ds.img_ids if not ds.sentences[i]]
+        bare = [i for i in ds.img_ids if not any(s.strip() for s in ds.sentences[i])]  # Spot-the-Diff has pairs with only ''
         if len(bare) == len(ds): raise DataError(f"no pair of the {name} split of {ds.data_dir} has a sentence")
-        if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence (e.g. {bare[0]})")
+        if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence, or only empty ones (e.g. {bare[0]})")
 
 def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test')) -> dict[str, SpotTheDiffDataset]:
     "The datasets of a run (any of `DATASETS`), generating the synthetic set when it is the choice and is missing; images checked"
@@ -346,7 +346,8 @@ class CaptionPairs(Dataset):
     def __len__(self): return len(self.ds)
     def __getitem__(self, i:int) -> dict:
         sentences = self.ds.sentences[self.ds.img_ids[i]] or ['']
-        caption = random.Random(hash((self.seed, self.epoch, i))).choice(sentences)
+        said = [s for s in sentences if s.strip()] or ['']  # an empty reference (Spot-the-Diff has some) is never drawn beside a real one
+        caption = random.Random(hash((self.seed, self.epoch, i))).choice(said)
         pixels = self.pixels[i] if self.pixels is not None else self._process(self.ds[i])
         return dict(index=i, pixels=pixels, caption=caption, sentences=sentences)
 
