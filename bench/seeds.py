@@ -9,7 +9,7 @@ std is the sample standard deviation (n - 1). Each seed's run lands in runs/seed
 checkpoints/seeds/<name>/seed-<s>); a seed whose run finished before is not trained again (its checkpoint is resumed,
 then it is tested again, with the generation settings asked for: `word_fusion`, `num_beams`; its best epoch stays the
 one its own validation chose). A run trained with other settings (more epochs, another rate) stops the script: it
-would be trained on, not repeated. So does one whose validation described with the model's own beams
+would be trained on, not repeated (a setting newer than the run counts as its default, which is how it ran). So does one whose validation described with the model's own beams
 (`eval_num_beams 0`, the demo's) and another `word_fusion` or `num_beams`: those settings picked its best epoch. The table is also written to runs/seeds/<name>/table.md and summary.json.
 """
 import argparse, json, os, statistics, subprocess, sys, time
@@ -26,8 +26,10 @@ def trained_otherwise(run_dir:Path, params:dict) -> dict:
     "`{setting: (trained with, asked for)}` where a run already in `run_dir` was trained with other settings than `params`"
     hist = run_dir/'history.json'
     if not hist.exists(): return {}
-    saved = json.loads(hist.read_text()).get('config', {})
-    free = RETEST | (GENERATION if saved.get('eval_num_beams', 1) != 0 else set())
+    from tblip2.train import flat_fields
+    defaults = {k: default for k, (_, _, default, _) in flat_fields().items()}
+    saved = {**defaults, **json.loads(hist.read_text()).get('config', {})}  # a setting newer than the run: it ran as that setting's default
+    free = RETEST | (GENERATION if saved['eval_num_beams'] != 0 else set())
     return {k: (saved[k], v) for k, v in params.items() if k in saved and k not in free and saved[k] != v}
 
 def as_option(value) -> str:

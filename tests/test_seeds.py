@@ -28,6 +28,11 @@ def test_generation_settings_that_picked_the_epoch_may_not_differ(tmp_path):
         run_seed(dict(num_epochs=30, word_fusion=0.5, num_beams=1, eval_num_beams=0), 0, 'a', runs=str(tmp_path/'runs'), checkpoints=str(tmp_path/'ck'))
     assert 'num_beams 4, now 1' in str(e.value) and 'picked its best epoch' in str(e.value), str(e.value)
 
+def test_a_setting_newer_than_the_run_counts_as_its_default(tmp_path):
+    run = finished_run(tmp_path/'a', num_epochs=30, seed=0)   # saved before `tolerance_regrow` existed: it ran without it
+    assert trained_otherwise(run, dict(num_epochs=30, tolerance_regrow=False)) == {}
+    assert trained_otherwise(run, dict(num_epochs=30, tolerance_regrow=True)) == {'tolerance_regrow': (False, True)}
+
 def test_a_run_trained_otherwise_stops_the_script_before_any_training(tmp_path):
     finished_run(tmp_path/'runs'/'demo'/'seed-0', num_epochs=20, learning_rate=0.001, seed=0)
     with pytest.raises(SystemExit) as e:
