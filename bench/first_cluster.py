@@ -5,7 +5,8 @@ the clusters bounds what a captioner can name. For each `rank_by` and each split
 nothing trains on them), over the single-change pairs where the detector found a cluster: how often some cluster is
 the change (box IoU >= 0.3 with it, or with a moved object's old box), and how often the first one is. And over
 every pair of the split, the boxes' precision and recall as the detector notebook counts them (IoU >= 0.5, one to
-one, a move's two regions apart).
+one, a move's two regions apart), under the settings given (`rank_by` among them: it decides which `max_clusters`
+boxes are kept).
 
     python bench/first_cluster.py [--data_dir data/synthetic] [-p crop_shape square ...]
 """

@@ -15,21 +15,20 @@ would be trained on, not repeated (a setting newer than the run counts as its de
 import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 import yaml
+from tblip2.train import flat_fields, GENERATION
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = 'tblip2 (this run)'
 RETEST = {'max_test_samples', 'log_every', 'num_workers', 'log_with',  # may differ when a finished run is tested again
           'run_dir', 'checkpoint_dir', 'mode', 'resume'}
-GENERATION = {'word_fusion', 'num_beams'}  # ... and these, unless validation used them to pick the best epoch (`eval_num_beams 0`)
 
 def trained_otherwise(run_dir:Path, params:dict) -> dict:
     "`{setting: (trained with, asked for)}` where a run already in `run_dir` was trained with other settings than `params`"
     hist = run_dir/'history.json'
     if not hist.exists(): return {}
-    from tblip2.train import flat_fields
     defaults = {k: default for k, (_, _, default, _) in flat_fields().items()}
     saved = {**defaults, **json.loads(hist.read_text()).get('config', {})}  # a setting newer than the run: it ran as that setting's default
-    free = RETEST | (GENERATION if saved['eval_num_beams'] != 0 else set())
+    free = RETEST | (set(GENERATION) if saved['eval_num_beams'] != 0 else set())  # unless they picked the best epoch
     return {k: (saved[k], v) for k, v in params.items() if k in saved and k not in free and saved[k] != v}
 
 def as_option(value) -> str:
@@ -44,7 +43,7 @@ def run_seed(params:dict, seed:int, name:str,
     run_dir, ckpt_dir = f'{runs}/{name}/seed-{seed}', f'{checkpoints}/{name}/seed-{seed}'
     args = {**params, 'seed': seed, 'run_dir': run_dir, 'checkpoint_dir': ckpt_dir}
     if differ := trained_otherwise(ROOT/run_dir, {**params, 'seed': seed}):  # resuming would go on training it (e.g. more epochs): not this seed's run
-        why = ' (with eval_num_beams 0 they picked its best epoch)' if set(differ) <= GENERATION else ''
+        why = ' (with eval_num_beams 0 they picked its best epoch)' if set(differ) <= set(GENERATION) else ''
         sys.exit(f"{run_dir} was trained with other settings ({', '.join(f'{k} {a!r}, now {b!r}' for k, (a, b) in differ.items())}){why}: "
                  f"a table must not mix it with fresh runs. Give another --name, or move {run_dir} and {ckpt_dir} away.")
     cmd = [str(Path(sys.executable).with_name('tblip2_train'))] + [x for k, v in args.items() for x in (f'--{k}', as_option(v))]

@@ -5,13 +5,13 @@ its test did (its own detector, `num_beams`, `word_fusion`); the table gives, ov
 the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, and the
 change recall on the pairs with several changes (the generator's labels: evaluation only).
 
-    python bench/val_names.py demo ablate-shift-tolerance
+    python bench/val_names.py demo ablate-no-shift-tolerance
     python bench/val_names.py demo --seeds 0 1
 """
 import argparse, json, statistics, sys
 from pathlib import Path
 import torch
-from tblip2.train import check_config, load_splits, CaptionPairs, generate_for
+from tblip2.train import check_config, load_splits, CaptionPairs, generate_for, GENERATION
 from tblip2.ddla import load_pretrained
 from tblip2.evaluation import attribute_accuracy, change_recall
 
@@ -28,7 +28,7 @@ def val_names(name:str, seed:int,
     val = load_splits(cfg, ('val',))['val']
     if val.boxes is None: sys.exit(f"{name}: not trained on a synthetic set (its validation split has no boxes)")
     model = load_pretrained(best)
-    for k in ('word_fusion', 'num_beams'): setattr(model.config, k, saved[k])  # as its test generated
+    for k in GENERATION: setattr(model.config, k, saved[k])  # as its test generated
     pairs = CaptionPairs(val, model.processor, model.config.detector, cfg.seed, progress=False)
     with torch.no_grad():
         first = generate_for(model, pairs)

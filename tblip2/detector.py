@@ -455,7 +455,8 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     before, after = aligned_rgb(before, after, cfg)  # once: the map and the crops read the same arrays
     diff_map = compute_difference_map(before, after, cfg)
     t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
-    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes, cfg.shift_tolerance * cfg.tolerance_regrow)
+    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes,
+                                  cfg.shift_tolerance if cfg.tolerance_regrow else 0)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
     clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters, cfg.rank_by)
     crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None

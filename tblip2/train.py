@@ -22,13 +22,13 @@ from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
-           'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config',
-           'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state',
-           'CheckpointError', 'write_manifest', 'verify_folder', 'folder_bytes', 'check_free_space', 'write_atomic_dir',
-           'save_checkpoint', 'load_training_state', 'DataError', 'check_splits', 'load_splits', 'detection_cache',
-           'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for', 'references_of',
-           'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state',
-           'Run', 'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints',
+           'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params',
+           'check_config', 'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state',
+           'unflatten_state', 'CheckpointError', 'write_manifest', 'verify_folder', 'folder_bytes', 'check_free_space',
+           'write_atomic_dir', 'save_checkpoint', 'load_training_state', 'DataError', 'check_splits', 'load_splits',
+           'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for',
+           'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state',
+           'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints',
            'checkpoint_problem', 'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore',
            'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
            'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
@@ -609,9 +609,10 @@ def training_state(run:Run) -> dict:
                 scaler=scaler.state_dict() if scaler is not None else None, rng=rng_state(),
                 run_state=asdict(run.state), config=flat_params(run.cfg))
 
+GENERATION = ('word_fusion', 'num_beams')  # how a saved model describes: a test may ask for others than it was trained with
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
              'eval_every', 'eval_samples', 'eval_num_beams', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
-             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', 'word_fusion', 'num_beams', 'log_with'}  # may change on resume; every other setting may not
+             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', *GENERATION, 'log_with'}  # may change on resume; every other setting may not
 
 class ResumeMismatch(ValueError):
     "A resumed run asked to change a setting that cannot change mid-run"
@@ -830,7 +831,7 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = load_pretrained(paths['best'])  # T-BLIP2 or DDLA, as its config says
-    for name in ('word_fusion', 'num_beams'):  # generation settings: the run's, not the ones saved with the weights
+    for name in GENERATION:  # the run's, not the ones saved with the weights
         if getattr(model.config, name, getattr(cfg.model, name)) != getattr(cfg.model, name):
             print(f"note: generating with {name} {getattr(cfg.model, name)} (saved with {getattr(model.config, name)})")
             setattr(model.config, name, getattr(cfg.model, name))
