@@ -33,7 +33,6 @@ class DetectorConfig:
     normalise_illumination: bool = True  # match after's per-channel median and quartile spread to before's (global illumination)
     registration: str | None = None      # None for pre-aligned pairs (Spot-the-Diff), 'ecc' or 'orb' to align after onto before
     shift_tolerance: int = 0             # a pixel's difference is the smallest over after-pixels this far away (residual misalignment)
-    tolerance_regrow: bool = False       # with shift_tolerance, the changed region grown back by as many pixels: the tolerance wears them off every change's outline
     resize_mismatched: bool = False      # resize after to before's size instead of raising ValueError
     min_side: int = 8                    # images with a side shorter than this raise ValueError
     # thresholding
@@ -230,12 +229,9 @@ def _fill_holes(mask):
     return padded[1:-1, 1:-1] != 2
 
 # %% ../nbs/01_detector.ipynb #f02ae00f
-def clean_binary_map(binary_map:np.ndarray, open_size:int, close_size:int, fill_holes:bool,
-                     grow:int=0, # first grow the map by this many pixels (a square), as `shift_tolerance` wore them off
-                    ) -> np.ndarray:
+def clean_binary_map(binary_map:np.ndarray, open_size:int, close_size:int, fill_holes:bool) -> np.ndarray:
     "Opening against speckle, closing and hole filling so each changed object is one blob; HxW bool"
     m = binary_map.astype(np.uint8)
-    if grow > 0: m = cv2.dilate(m, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
     if open_size > 1: m = cv2.morphologyEx(m, cv2.MORPH_OPEN, _ellipse(open_size))
     if close_size > 1: m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, _ellipse(close_size), borderType=cv2.BORDER_REPLICATE)
     return _fill_holes(m) if fill_holes else m.astype(bool)
@@ -455,8 +451,7 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     before, after = aligned_rgb(before, after, cfg)  # once: the map and the crops read the same arrays
     diff_map = compute_difference_map(before, after, cfg)
     t = threshold_difference(diff_map, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
-    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes,
-                                  cfg.shift_tolerance if cfg.tolerance_regrow else 0)
+    binary_map = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
     labels = dbscan_grid(binary_map, cfg.eps, cfg.min_samples)
     clusters = clusters_from_labels(labels, binary_map, diff_map, cfg.max_clusters, cfg.rank_by)
     crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None

@@ -15,23 +15,39 @@ from fastcore.basics import patch
 from PIL import Image
 from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
-                          PreTrainedTokenizerFast, LogitsProcessor, LogitsProcessorList)
+                          PreTrainedTokenizerFast, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, BOX_GEOMETRY, detect, compute_difference_map, outline_tensor
 
 # %% auto #0
-__all__ = ['LM_TUNING', 'WORD_CENTRES', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
-           'CONFIG_NAME', 'WEIGHTS_NAME', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
-           'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images', 'check_image_tokens',
-           'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'ClusterEncoder',
-           'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'per_sample_lm_loss', 'itc_loss',
-           'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'first_cluster',
-           'word_bags', 'noisy_or_bce', 'WordFusion', 'load_state_dict_file', 'read_saved_config', 'load_weights',
-           'write_saved', 'full_size_model']
+__all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
+           'CONFIG_NAME', 'WEIGHTS_NAME', 'WordConfig', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor',
+           'tiny_blip2', 'blip2_opt27b_config', 'as_dtype', 'load_blip2', 'to_pixel_values', 'to_uint8_images',
+           'check_image_tokens', 'splice_visual_prefix', 'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry',
+           'ClusterEncoder', 'geometry_dim', 'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives',
+           'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'EnhancedDiffBLIP2', 'toy_pairs', 'load_state_dict_file',
+           'read_saved_config', 'load_weights', 'write_saved', 'full_size_model']
+
+# %% ../nbs/02_model.ipynb #9afe9133
+WORD_CENTRES = ("bias", "mean")
+
+@dataclass
+class WordConfig:
+    "The cluster word detectors (`nbs/02b_words.ipynb`): each pair's clusters must explain the words of its sentences"
+    weight: float = 1.0         # weight of their loss (multiple-instance, noisy-OR) in the total
+    trains_crops: bool = False  # the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
+    prefix: int = 0             # each cluster's this many most telling words (raised most above their prior) join the LM's prefix
+    fusion: float = 0.0         # at generation: add this times the described cluster's word scores above their prior to the logits
+    centre: str = "bias"        # a word's prior: "bias" (the word head's) or "mean" (its score's running mean over training clusters)
+
+    def __post_init__(self):
+        if not self.weight > 0: raise ValueError(f"words.weight={self.weight!r}: must be > 0 (words=None: no word detectors)")
+        if self.prefix < 0: raise ValueError(f"words.prefix={self.prefix!r}: must be at least 0")
+        if not self.fusion >= 0: raise ValueError(f"words.fusion={self.fusion!r}: must be a number >= 0")
+        if self.centre not in WORD_CENTRES: raise ValueError(f"words.centre={self.centre!r}: choose one of {WORD_CENTRES}")
 
 # %% ../nbs/02_model.ipynb #82bfd314
 LM_TUNING = ("frozen", "lora", "full")
-WORD_CENTRES = ("bias", "mean")
 IMAGE_TOKENS = ("patches", "cls")
 
 @dataclass
@@ -44,9 +60,6 @@ class DiffBLIP2Config:
     image_tokens: str = "patches"         # ViT tokens of each image in the memory: "patches" (all, as BLIP-2) or "cls" (the class token)
     use_diff_features: bool = True        # after-before ViT tokens in the Q-Former's memory
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
-    cluster_prefix: bool = False          # the cluster tokens also go straight into the LM's prefix, after the Q-Former's queries
-    align_clusters: bool = False          # learn each caption from the one cluster that explains it best; generate from one cluster at a time
-    cluster_itc: bool = False             # with align_clusters: ITC also between each caption and its cluster's token (teaches the crop CNN directly)
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
     crop_encoder: str = "shallow"         # the CNN over each cluster's crops: "shallow" (three layers) or "deep" (five, GroupNorm: sees the whole crop)
@@ -59,14 +72,10 @@ class DiffBLIP2Config:
     itm_depth: int = 1                    # cross-attention layers of the ITM head
     aln_weight_itc: float = 1.0           # ITC loss weight (training scales it by the epoch schedule)
     aln_weight_itm: float = 1.0           # ITM loss weight
-    word_weight: float = 0.0              # weight of the cluster word loss: each pair's clusters must explain the words of its sentences (MIL, noisy-OR)
-    word_trains_crops: bool = False       # with word_weight: the crop CNN and cluster encoder learn from the word loss alone (the rest reads them detached)
-    word_prefix: int = 0                  # with word_weight: each cluster's this many most telling words (raised most above their prior) go into the LM's prefix
+    words: WordConfig|None = None         # the cluster word detectors (`WordConfig`, nbs/02b_words.ipynb); None: none
     geometry_frequencies: int = 0         # octaves of sine/cosine features of each cluster's box geometry before its MLP (0: the raw values)
     separate_norms: bool = False          # a cluster token = LayerNorm(crop part) + LayerNorm(geometry part), not one LayerNorm of their sum
     outline_norm: bool = False            # with separate_norms and the detector's outline_features: the outline as a third part, its own MLP and LayerNorm
-    word_fusion: float = 0.0              # with word_weight, at generation: add this times each word's cluster score above its prior to the LM's next-token logits (0: off)
-    word_centre: str = "bias"             # a word's prior for word_prefix and word_fusion: "bias" (the word head's) or "mean" (its score's running mean over training clusters)
     num_beams: int = 1                    # beam width of `generate` when none is given: the one chosen for this model on the validation split (1: greedy)
     # tuning
     freeze_vision: bool = True            # the ViT-g is 1B parameters: frozen, it needs no grads nor optimizer state
@@ -79,6 +88,7 @@ class DiffBLIP2Config:
 
     def __post_init__(self):
         if isinstance(self.detector, dict): self.detector = DetectorConfig(**self.detector)  # JSON, or overrides
+        if isinstance(self.words, dict): self.words = WordConfig(**self.words)
         if self.lm_tuning not in LM_TUNING: raise ValueError(f"lm_tuning={self.lm_tuning!r}: choose one of {LM_TUNING}")
         if self.image_tokens not in IMAGE_TOKENS: raise ValueError(f"image_tokens={self.image_tokens!r}: choose one of {IMAGE_TOKENS}")
         if not 0 < self.temp_min <= self.temp_init <= self.temp_max: raise ValueError("need 0 < temp_min <= temp_init <= temp_max")
@@ -86,17 +96,12 @@ class DiffBLIP2Config:
         for name, low in at_least.items():
             if getattr(self, name) < low: raise ValueError(f"{name}={getattr(self, name)!r}: must be at least {low}")
         if self.crop_encoder not in CROP_ENCODERS: raise ValueError(f"crop_encoder={self.crop_encoder!r}: choose one of {CROP_ENCODERS}")
-        for name in ("aln_weight_itc", "aln_weight_itm", "word_weight"):
+        for name in ("aln_weight_itc", "aln_weight_itm"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r}: must be a number >= 0")
         if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout={self.lora_dropout!r}: must be in [0, 1)")
-        if self.cluster_itc and not (self.align_clusters and self.use_clusters): raise ValueError("cluster_itc needs align_clusters=True (and use_clusters)")
-        if self.word_prefix and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_prefix needs word_weight > 0 (and use_clusters)")
-        if self.word_prefix < 0: raise ValueError(f"word_prefix={self.word_prefix!r}: must be at least 0")
-        if self.word_trains_crops and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_trains_crops needs word_weight > 0 (and use_clusters)")
         if self.geometry_frequencies < 0: raise ValueError(f"geometry_frequencies={self.geometry_frequencies!r}: must be at least 0")
-        if not self.word_fusion >= 0: raise ValueError(f"word_fusion={self.word_fusion!r}: must be a number >= 0")
-        if self.word_fusion and not (self.word_weight > 0 and self.use_clusters): raise ValueError("word_fusion needs word_weight > 0 (and use_clusters)")
-        if self.word_centre not in WORD_CENTRES: raise ValueError(f"word_centre={self.word_centre!r}: choose one of {WORD_CENTRES}")
+        if self.words is not None and not self.use_clusters:
+            raise ValueError("words need use_clusters=True: the word detectors read the cluster tokens")
         if self.outline_norm and not (self.separate_norms and self.detector.outline_features and self.use_clusters):
             raise ValueError("outline_norm needs separate_norms=True and the detector's outline_features=True (and use_clusters)")
 
@@ -336,11 +341,6 @@ def lm_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
     "Next-token cross-entropy; positions labelled -100 (prefix, prompt, padding) do not count"
     return F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), labels[:, 1:].flatten(), ignore_index=-100)
 
-def per_sample_lm_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
-    "`lm_loss` of each sample on its own `(B,)`: mean cross-entropy over its caption's tokens"
-    ce = F.cross_entropy(logits[:, :-1].transpose(1, 2).float(), labels[:, 1:], ignore_index=-100, reduction="none")  # (B, T-1)
-    return ce.sum(1) / (labels[:, 1:] != -100).sum(1).clamp_min(1)
-
 # %% ../nbs/02_model.ipynb #79af3895
 def itc_loss(pair_embed, caption_embed, temp, same_caption) -> tuple[torch.Tensor, torch.Tensor]:
     "Symmetric InfoNCE between L2-normalised `(B, E)` embeddings; returns loss and `(B, B)` similarities"
@@ -388,11 +388,11 @@ class DiffBLIP2Output:
     "`forward`'s result: logits, and with `return_loss` each loss term and the weighted total"
     logits: torch.Tensor                    # (B, T, V)
     encoding: DiffEncoding
-    loss: torch.Tensor|None = None          # lm_loss + aln_weight_itc * itc_loss + aln_weight_itm * itm_loss + word_weight * word_loss
+    loss: torch.Tensor|None = None          # lm_loss + aln_weight_itc * itc_loss + aln_weight_itm * itm_loss + words.weight * word_loss
     lm_loss: torch.Tensor|None = None
     itc_loss: torch.Tensor|None = None      # 0 when its weight is 0 (not computed)
     itm_loss: torch.Tensor|None = None
-    word_loss: torch.Tensor|None = None     # 0 when word_weight is 0
+    word_loss: torch.Tensor|None = None     # 0 without word detectors
     temp: torch.Tensor|None = None          # the ITC temperature, for the log
     labels: torch.Tensor|None = None        # (B, T), -100 where there is nothing to predict
 
@@ -411,13 +411,12 @@ class EnhancedDiffBLIP2(nn.Module):
         self.itc_pair_proj, self.itc_caption_proj = nn.Linear(dq, c.itc_dim), nn.Linear(dl, c.itc_dim)
         self.temp = nn.Parameter(torch.tensor(c.temp_init))
         self.itm_head = ITMHead(dl, dq, bc.qformer_config.num_attention_heads, c.itm_depth)
-        self.cluster_to_lm = nn.Linear(dv, dl) if c.cluster_prefix and c.use_clusters else None  # the direct path
-        self.itc_cluster_proj = nn.Linear(dv, c.itc_dim) if c.cluster_itc else None
-        if c.word_weight > 0 and c.use_clusters:  # cluster token -> a score per vocabulary token (its own: the LM's embeddings move as it learns)
+        if c.words is not None:  # cluster token -> a score per vocabulary token (its own: the LM's embeddings move as it learns)
+            import tblip2.words  # noqa: F401 (their methods: nbs/02b_words.ipynb)
             self.word_head = nn.Linear(dv, blip2_model.get_input_embeddings().num_embeddings)
             nn.init.constant_(self.word_head.bias, -4.0)  # every word rare until seen
         else: self.word_head = None
-        if self.word_head is not None and c.word_centre == "mean":  # each word's score over the training clusters, a running mean
+        if c.words is not None and c.words.centre == "mean":  # each word's score over the training clusters, a running mean
             self.register_buffer("word_mean", torch.zeros(self.word_head.out_features))
             self.register_buffer("word_mean_updates", torch.zeros((), dtype=torch.long))
         else: self.word_mean = None
@@ -544,8 +543,8 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
                   keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
                  ) -> DiffEncoding:
     "Fuse the segments and read them with the Q-Former into the LM's visual prefix"
-    blip2 = self.blip2_model
-    if self.config.word_trains_crops and "clusters" in segments:  # the LM's and ITC's gradients stop here
+    blip2, words = self.blip2_model, self.config.words
+    if words is not None and words.trains_crops and "clusters" in segments:  # the LM's and ITC's gradients stop here
         segments = {**segments, "clusters": (segments["clusters"][0].detach(), segments["clusters"][1])}
     if keep_clusters is not None and "clusters" in segments:  # the other clusters are masked out everywhere
         tokens, mask = segments["clusters"]
@@ -558,30 +557,20 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
     visual_prefix = blip2.language_projection(query_output.to(blip2.language_projection.weight.dtype))  # (B, Q, Dl)
     pair_embed = F.normalize(self.itc_pair_proj(query_output.mean(1).to(self.itc_pair_proj.weight.dtype)), dim=-1)  # (B, E)
     prefix_mask = torch.ones(visual_prefix.shape[:2], dtype=torch.bool, device=self.device)  # (B, Q)
-    if self.cluster_to_lm is not None:  # the direct path: each cluster token is one more prefix token the LM reads itself
+    if words is not None and words.prefix:  # and each cluster's words, in the LM's own embedding space
         tokens, mask = segments["clusters"]
-        visual_prefix = torch.cat([visual_prefix, self.cluster_to_lm(tokens.to(self.cluster_to_lm.weight.dtype))], 1)  # (B, Q + K, Dl)
-        prefix_mask = torch.cat([prefix_mask, mask], 1)                                                       # (B, Q + K)
-    if self.config.word_prefix:  # and each cluster's words, in the LM's own embedding space
-        tokens, mask = segments["clusters"]
-        n = self.config.word_prefix
-        visual_prefix = torch.cat([visual_prefix, self.cluster_words(tokens, n).flatten(1, 2).to(visual_prefix.dtype)], 1)  # (B, P + K n, Dl)
+        n = words.prefix
+        visual_prefix = torch.cat([visual_prefix, self.cluster_words(tokens, n).flatten(1, 2).to(visual_prefix.dtype)], 1)  # (B, Q + K n, Dl)
         prefix_mask = torch.cat([prefix_mask, mask.repeat_interleave(n, 1)], 1)
     return DiffEncoding(memory, memory_mask, query_output, visual_prefix, pair_embed,
                         {k: v[0].shape[1] for k, v in segments.items()}, prefix_mask, segments.get("clusters"))
 
 @patch
 def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
-                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all, or the first with `align_clusters`)
+                  keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
                  ) -> DiffEncoding:
     "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
-    segments = self.image_segments(img1, img2, detections)
-    if keep_clusters is None and self.config.align_clusters and "clusters" in segments: keep_clusters = first_cluster(segments["clusters"][1])
-    return self.read_segments(segments, keep_clusters)
-
-def first_cluster(mask:torch.Tensor) -> torch.Tensor:
-    "(B, K) bool: the first (largest) real cluster of each pair, none where there is none"
-    return F.one_hot(torch.zeros(mask.shape[0], dtype=torch.long, device=mask.device), mask.shape[1]).bool() & mask
+    return self.read_segments(self.image_segments(img1, img2, detections), keep_clusters)
 
 # %% ../nbs/02_model.ipynb #6de9c9f3
 @patch
@@ -612,28 +601,14 @@ def language_logits(self:EnhancedDiffBLIP2, enc:DiffEncoding, captions:list[str]
     return logits, lm_in["labels"] if captions is not None else None
 
 @patch
-@torch.no_grad()
-def best_clusters(self:EnhancedDiffBLIP2, segments:dict, captions:list[str]) -> torch.Tensor:
-    "(B, K) bool, one per row: the cluster under which the LM finds each caption most likely (none for a pair without clusters)"
-    _, mask = segments["clusters"]
-    B, K = mask.shape
-    every = {k: (t.repeat_interleave(K, 0), m.repeat_interleave(K, 0)) for k, (t, m) in segments.items()}  # (B*K, ...)
-    one_each = torch.eye(K, dtype=torch.bool, device=mask.device).repeat(B, 1)                        # row b*K + k sees slot k
-    logits, labels = self.language_logits(self.read_segments(every, one_each), [c for c in captions for _ in range(K)])
-    nll = per_sample_lm_loss(logits, labels).view(B, K).masked_fill(~mask, float("inf"))              # (B, K)
-    return F.one_hot(nll.argmin(1), K).bool() & mask.any(1, keepdim=True)
-
-@patch
 def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, return_loss:bool=False,
             detections:list|None=None, # one `Detection` per pair, e.g. from the detector's cache; None: detect now
             pair_sentences:list[list[str]]|None=None, # every reference sentence of each pair, for the word loss (None: its caption)
            ) -> DiffBLIP2Output:
     "Logits for `[<image>×Q] <s> prompt caption`, and with `return_loss` the LM, ITC, ITM and word losses"
     if return_loss and captions is None: raise ValueError("return_loss=True needs captions")
-    segments, keep = self.image_segments(img1, img2, detections), None
-    if self.config.align_clusters and "clusters" in segments:  # each caption is read with the one cluster that explains it best
-        keep = self.best_clusters(segments, captions) if captions is not None else first_cluster(segments["clusters"][1])
-    enc = self.read_segments(segments, keep)
+    segments = self.image_segments(img1, img2, detections)
+    enc = self.read_segments(segments)
     logits, labels = self.language_logits(enc, captions)
     out = DiffBLIP2Output(logits=logits, encoding=enc, labels=labels)
     if not return_loss: return out
@@ -642,63 +617,6 @@ def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, re
     return self.add_losses(out, captions)
 
 # %% ../nbs/02_model.ipynb #83b5caf4
-def word_bags(tokenizer, pair_sentences:list[list[str]], vocab_size:int) -> torch.Tensor:
-    "(B, V) multi-hot: which tokens occur in any sentence of each pair (special tokens left out)"
-    bags = torch.zeros(len(pair_sentences), vocab_size)
-    for b, sentences in enumerate(pair_sentences):
-        ids = [i for s in sentences for i in tokenizer(s, add_special_tokens=False).input_ids]
-        if ids: bags[b, torch.tensor(ids)] = 1
-    bags[:, tokenizer.all_special_ids] = 0
-    return bags
-
-def noisy_or_bce(logits:torch.Tensor, mask:torch.Tensor, targets:torch.Tensor) -> torch.Tensor:
-    "BCE of P(token in pair) = 1 - prod_k (1 - sigmoid(logit_k)) over the real clusters, summed over the vocabulary per word of the pair"
-    # logits (B, K, V), mask (B, K), targets (B, V); per word of the pair, not per vocabulary entry: the same scale for any vocabulary
-    none = (F.softplus(logits.float()) * mask[..., None]).sum(1)   # -log P(no cluster says it) (B, V)
-    log_p = torch.log(-torch.expm1(-none.clamp_min(1e-6)))       # log P(some cluster says it)
-    return (-(targets * log_p - (1 - targets) * none).sum(1) / targets.sum(1).clamp_min(1)).mean()
-
-@patch
-def word_scores(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
-    "Logits `(B, K, V)`: how likely each cluster token `(B, K, Dv)` is to be described with each vocabulary token"
-    return self.word_head(tokens.to(self.word_head.weight.dtype))
-
-@patch
-def word_raise(self:EnhancedDiffBLIP2, tokens:torch.Tensor) -> torch.Tensor:
-    "`(..., V)`: each word's score for each cluster token above the word's prior (`word_centre`: the head's bias, or the running mean)"
-    return self.word_scores(tokens) - (self.word_head.bias if self.word_mean is None else self.word_mean)
-
-@patch
-def cluster_words(self:EnhancedDiffBLIP2, tokens:torch.Tensor, n:int) -> torch.Tensor:
-    "`(B, K, n, Dl)`: the LM's input embeddings of the `n` vocabulary tokens each cluster raises most above their prior, most first"
-    with torch.no_grad():  # ranked by what the cluster adds to each word's prior: its own words, not "the" and "is"
-        best = self.word_raise(tokens).topk(n, dim=-1).indices  # (B, K, n)
-    return self.blip2_model.get_input_embeddings()(best)
-
-@patch
-def word_loss(self:EnhancedDiffBLIP2, tokens:torch.Tensor, mask:torch.Tensor, pair_sentences:list[list[str]]) -> torch.Tensor:
-    "Multiple-instance word loss over the pairs with a cluster: some cluster must explain each word of the pair's sentences, none the others"
-    has = mask.any(1)
-    if not bool(has.any()): return torch.zeros((), device=self.device)
-    targets = word_bags(self.tokenizer, pair_sentences, self.word_head.out_features).to(self.device)
-    scores = self.word_scores(tokens[has])                                              # (N, K, V)
-    if self.training and self.word_mean is not None:  # the prior: a running mean over the real clusters, an average of the first 100 batches
-        with torch.no_grad():
-            self.word_mean_updates += 1
-            self.word_mean.lerp_(scores[mask[has]].float().mean(0), max(1 / self.word_mean_updates.item(), 0.01))
-    return noisy_or_bce(scores, mask[has], targets[has])
-
-@patch
-def cluster_itc(self:EnhancedDiffBLIP2, enc:DiffEncoding, caption_embed:torch.Tensor, same_caption:torch.Tensor) -> torch.Tensor:
-    "InfoNCE between each aligned cluster's fused token and its caption, over the pairs that have a cluster (0 when none has)"
-    K = enc.segment_lengths["clusters"]
-    slot = enc.memory_mask[:, -K:]                                                   # (B, K): the one kept cluster, or none
-    has = slot.any(1)
-    if int(has.sum()) < 2: return torch.zeros((), device=self.device)
-    token = (enc.memory[:, -K:] * slot[..., None]).sum(1)[has]                       # (N, Dv)
-    embed = F.normalize(self.itc_cluster_proj(token.to(self.itc_cluster_proj.weight.dtype)), dim=-1)
-    return itc_loss(embed, caption_embed[has], self.temp, same_caption[has][:, has])[0]
-
 @patch
 def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) -> DiffBLIP2Output:
     "Fill in the named loss terms and their weighted total"
@@ -713,15 +631,25 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
         same_caption = torch.tensor([[a == b for b in captions] for a in captions], device=self.device)  # (B, B)
         # ---- ITC: pair embedding vs caption embedding ----
         itc, sim = itc_loss(out.encoding.pair_embed, caption_embed, self.temp, same_caption)
-        if self.itc_cluster_proj is not None:  # and the one cluster each caption was aligned with, vs the caption
-            itc = itc + self.cluster_itc(out.encoding, caption_embed, same_caption)
         if self.aln_weight_itc: out.itc_loss = itc
         # ---- ITM: positives + hard negatives drawn from the ITC similarities ----
         if self.aln_weight_itm:
             out.itm_loss, _ = itm_loss(self.itm_head, states, mask, out.encoding.query_output.to(states.dtype), sim, same_caption)
     out.loss = out.lm_loss + self.aln_weight_itc * out.itc_loss + self.aln_weight_itm * out.itm_loss
-    if self.word_head is not None: out.loss = out.loss + self.config.word_weight * out.word_loss
+    if self.word_head is not None: out.loss = out.loss + self.config.words.weight * out.word_loss
     return out
+
+# %% ../nbs/02_model.ipynb #7fa0a19a
+def toy_pairs(n:int=8, size:int=32, seed:int=0):
+    "`n` (before, after) uint8 pairs: a noisy background of one colour, and a square of the opposite colour added in the after image"
+    rng = np.random.default_rng(seed)
+    backgrounds = rng.integers(0, 200, (n, 1, 1, 3)) + rng.integers(0, 40, (n, size, size, 3))
+    befores = backgrounds.astype(np.uint8)
+    afters, side = befores.copy(), size // 3
+    for i in range(n):
+        y, x = rng.integers(0, size - side, 2)
+        afters[i, y:y + side, x:x + side] = (backgrounds[i, 0, 0] + 128 + rng.integers(-40, 40, 3)) % 256  # far from the background
+    return list(befores), list(afters)
 
 # %% ../nbs/02_model.ipynb #09a403b3
 @patch
@@ -743,8 +671,10 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
     input_ids = lm_in["input_ids"].expand(B, -1).to(self.device)  # the same prompt for all: no padding
     inputs_embeds = splice_visual_prefix(self.blip2_model, input_ids, enc.visual_prefix)  # (B, T, Dl)
     tok = self.tokenizer
-    if self.config.word_fusion and enc.clusters is not None:  # the word detectors' say (see `word_fusion` below)
-        generate_kwargs["logits_processor"] = LogitsProcessorList([*generate_kwargs.get("logits_processor", []), WordFusion(self.fusion_bias(enc.clusters), self.config.word_fusion)])
+    words = self.config.words
+    if words is not None and words.fusion and enc.clusters is not None:  # the word detectors' say (nbs/02b_words.ipynb)
+        fusion = self.word_fusion(enc.clusters)
+        generate_kwargs["logits_processor"] = LogitsProcessorList([*generate_kwargs.get("logits_processor", []), fusion])
     ids = self.blip2_model.language_model.generate(
         inputs_embeds=inputs_embeds, attention_mask=with_prefix_mask(torch.ones_like(input_ids), enc.prefix_mask), max_new_tokens=max_new_tokens,
         num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **generate_kwargs)
@@ -773,25 +703,6 @@ def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=No
         for b, s in zip(rows, sentences):
             if all(s != o["sentence"] for o in out[b]): out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[k].bbox) if k >= 0 else None))
     return out
-
-# %% ../nbs/02_model.ipynb #d45aeced
-class WordFusion(LogitsProcessor):
-    "Adds `weight` x a per-pair bias `(B, V)` to the next-token logits, except for tokens already generated"
-    def __init__(self, bias:torch.Tensor, weight:float): self.bias, self.weight = bias, weight
-    def __call__(self, input_ids:torch.Tensor, scores:torch.Tensor) -> torch.Tensor:  # (B * beams, t), (B * beams, V)
-        bias = self.bias.to(scores).repeat_interleave(scores.shape[0] // self.bias.shape[0], 0)  # each pair's beams share its bias
-        if input_ids.shape[1]: bias = bias.scatter(1, input_ids, 0.0)                              # said once: no more push
-        return scores + self.weight * bias
-
-@patch
-def fusion_bias(self:EnhancedDiffBLIP2, clusters:tuple) -> torch.Tensor:
-    "`(B, V)`: the first seen cluster's word scores above their prior, 0 for special tokens and pairs without a cluster"
-    tokens, mask = clusters                                                     # (B, K, Dv), (B, K)
-    slot = mask.float().argmax(1)                                               # first seen real slot (0 where none)
-    first = tokens[torch.arange(len(slot), device=tokens.device), slot]         # (B, Dv)
-    bias = self.word_raise(first).float() * mask.any(1, keepdim=True)                  # (B, V)
-    bias[:, self.tokenizer.all_special_ids] = 0
-    return bias
 
 # %% ../nbs/02_model.ipynb #20b31518
 @patch

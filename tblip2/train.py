@@ -17,22 +17,23 @@ from safetensors.torch import save_file, load_file
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root, progress_bar,
                              AnnotationError, ImageError, DATASETS, load_dataset, check_images)
 from .detector import DetectorConfig
-from .model import DiffBLIP2Config, DTYPES
+from .model import DiffBLIP2Config, WordConfig, DTYPES
 from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST', 'DETECTION_CACHE', 'LOCK_NAME',
-           'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params',
-           'check_config', 'default_synthetic_dir', 'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state',
-           'unflatten_state', 'CheckpointError', 'write_manifest', 'verify_folder', 'folder_bytes', 'check_free_space',
-           'write_atomic_dir', 'save_checkpoint', 'load_training_state', 'DataError', 'check_splits', 'load_splits',
-           'detection_cache', 'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for',
-           'references_of', 'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state',
-           'set_rng_state', 'Run', 'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints',
-           'checkpoint_problem', 'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore',
-           'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
-           'end_of_epoch', 'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'test',
-           'test_report', 'plot_examples', 'train_cli']
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST',
+           'DETECTION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig',
+           'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir', 'resolve_paths', 'lr_factor',
+           'itc_weight', 'flatten_state', 'unflatten_state', 'CheckpointError', 'write_manifest', 'verify_folder',
+           'folder_bytes', 'check_free_space', 'write_atomic_dir', 'save_checkpoint', 'load_training_state',
+           'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
+           'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
+           'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
+           'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem',
+           'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes',
+           'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
+           'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'use_generation',
+           'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -83,7 +84,7 @@ class TrainConfig:
     resume:bool = True # continue from the latest checkpoint when there is one
     log_with:str = 'tensorboard' # Accelerate tracker the run logs its losses and validation scores to, in run_dir/tensorboard ('none': off)
 
-# %% ../nbs/04_train.ipynb #35e763cc
+# %% ../nbs/04_train.ipynb #972120b6
 CHOICES = dict(mode=('train', 'test'), dataset=DATASETS, precision=tuple(DTYPES), architecture=ARCHITECTURES,
                log_with=('tensorboard', 'none'))  # the model's own are checked by its config
 AT_LEAST = dict(tiny_width=1, tiny_patch_size=1, image_size=1, batch_size=1, num_epochs=1, gradient_accumulation_steps=1, eval_every=1,
@@ -91,26 +92,35 @@ AT_LEAST = dict(tiny_width=1, tiny_patch_size=1, image_size=1, batch_size=1, num
                 warmup_steps=0, num_workers=0, save_total_limit=0, data_seed=0, seed=0)
 OWNERS = dict(run=TrainConfig, model=DiffBLIP2Config, detector=DetectorConfig)
 NESTED = ('model', 'detector')  # fields that hold a nested config, not a parameter
+GROUPS = dict(words=WordConfig)  # the model's nested configs that are None when off: parameter `words` (on / off) and `words.<field>`
+MOVED = {f'word_{f}': f'words.{f}' for f in ('weight', 'trains_crops', 'prefix', 'fusion', 'centre')}  # the old flat names
+REMOVED = ('cluster_prefix', 'align_clusters', 'cluster_itc', 'tolerance_regrow')  # measured, left off and deleted (RESULTS.md)
 
+# %% ../nbs/04_train.ipynb #980ed966
 def flat_fields() -> dict[str, tuple[str, str, object, str]]:
-    "`{parameter: (owner, type, default, comment)}`: the run's fields, the model's and the detector's, each once"
+    "`{parameter: (owner, type, default, comment)}`: the run's fields, the model's, the detector's and each group's, each once"
     from fastcore.docments import docments
     out = {}
-    for owner, cls in OWNERS.items():
+    for owner, cls in {**OWNERS, **GROUPS}.items():
         comments = docments(cls)
         for f in fields(cls):
             if f.name in NESTED: continue
-            assert f.name not in out, f"parameter {f.name} is defined twice"
-            default = f.default_factory() if f.default_factory is not MISSING else f.default
-            out[f.name] = (owner, f.type, default, comments.get(f.name) or '')
+            kind, default = f.type, f.default_factory() if f.default_factory is not MISSING else f.default
+            if f.name in GROUPS: kind, default = 'bool', default is not None  # on or off; its settings are `words.<field>`
+            name = f'{owner}.{f.name}' if owner in GROUPS else f.name
+            assert name not in out, f"parameter {name} is defined twice"
+            out[name] = (owner, kind, default, comments.get(f.name) or '')
     return out
 
+# %% ../nbs/04_train.ipynb #a95ad2cd
 def flat_params(cfg:TrainConfig) -> dict:
-    "The flat `{parameter: value}` view of `cfg` (what papermill and `tblip2_train` take)"
+    "The flat `{parameter: value}` view of `cfg` (what papermill and `tblip2_train` take, and what a run records)"
     objs = dict(run=cfg, model=cfg.model, detector=cfg.model.detector)
-    return {name: getattr(objs[owner], name) for name, (owner, *_) in flat_fields().items()}
+    objs |= {g: getattr(cfg.model, g) or cls() for g, cls in GROUPS.items()}  # a group that is off: its defaults
+    values = {name: getattr(objs[owner], name.split('.')[-1]) for name, (owner, *_) in flat_fields().items()}
+    return {name: v is not None if name in GROUPS else v for name, v in values.items()}
 
-# %% ../nbs/04_train.ipynb #ab6343ce
+# %% ../nbs/04_train.ipynb #ad6fa86b
 def _coerce(name:str, value, kind:str):
     "`value` as the field type `kind` names, or a ValueError naming the parameter"
     if kind == 'str | None' and value is None: return None
@@ -124,6 +134,38 @@ def _coerce(name:str, value, kind:str):
         raise ValueError(f"parameter {name}={value!r}: expected {kind.__name__}, got {type(value).__name__}")
     return value
 
+# %% ../nbs/04_train.ipynb #1dfe69fd
+def _group_value(name:str, value) -> dict|None:
+    "A group parameter as given (true / false / None / a dict of its settings / that dict as JSON): None (off) or a dict"
+    if isinstance(value, str):  # from a command line
+        text = value.strip()
+        if text.lower() in ('true', 'false', 'none', 'null', ''): value = text.lower() == 'true'
+        else:
+            try: value = json.loads(text)
+            except json.JSONDecodeError: value = text
+    if value is None or value is False: return None
+    if value is True: return {}
+    if not isinstance(value, dict): raise ValueError(f"parameter {name}={value!r}: expected true, false or a dict of its settings")
+    return dict(value)
+
+# %% ../nbs/04_train.ipynb #10d1f7a5
+def _fold_groups(params:dict, table:dict) -> dict:
+    "`params` with each group's `words` and `words.<field>` folded into one model field: None (off) or a dict, coerced"
+    params = dict(params)
+    for group, cls in GROUPS.items():
+        given = {k.split('.', 1)[1]: params.pop(k) for k in [k for k in params if k.startswith(f'{group}.')]}
+        if group not in params and not given: continue                   # the model's default
+        value = _group_value(group, params.pop(group, True))              # a setting given alone switches the group on
+        settings = {**(value or {}), **given}
+        if unknown := sorted(set(settings) - {f.name for f in fields(cls)}):
+            raise ValueError(f"unknown parameter(s) {[f'{group}.{k}' for k in unknown]}; {group} takes {[f.name for f in fields(cls)]}")
+        settings = {k: _coerce(f'{group}.{k}', v, table[f'{group}.{k}'][1]) for k, v in settings.items()}
+        if value is None and (on := {k: v for k, v in settings.items() if v != table[f'{group}.{k}'][2]}):
+            raise ValueError(f"parameter {group}.{next(iter(on))}={next(iter(on.values()))!r}: {group} is off ({group}=false)")
+        params[group] = None if value is None else settings
+    return params
+
+# %% ../nbs/04_train.ipynb #673d0a9b
 def _check_run(cfg:TrainConfig):
     "Ranges and choices of the run's own parameters"
     for name, allowed in CHOICES.items():
@@ -140,12 +182,20 @@ def _check_run(cfg:TrainConfig):
     if len(cfg.synthetic_pairs) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in cfg.synthetic_pairs):
         raise ValueError(f"parameter synthetic_pairs={cfg.synthetic_pairs!r}: expected [n_train, n_val, n_test]")
 
+# %% ../nbs/04_train.ipynb #acc13a23
+def _unknown(names:list, table:dict) -> str:
+    "The error for parameters no config defines, with the new name of a moved one and a word on a removed one"
+    hints = [f"{k} is now {MOVED[k]}" for k in names if k in MOVED] + [f"{k} was measured, left off and removed (RESULTS.md)" for k in names if k in REMOVED]
+    return f"unknown parameter(s) {names}" + (f" ({'; '.join(hints)})" if hints else '') + f"; known: {sorted(table)}"
+
+# %% ../nbs/04_train.ipynb #3cf32b2c
 def check_config(**params) -> TrainConfig:
     "A `TrainConfig` from flat papermill-style parameters, every value checked; errors name the parameter"
     table = flat_fields()
-    if unknown := sorted(set(params) - set(table)): raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(table)}")
+    if unknown := sorted(set(params) - set(table), key=list(params).index): raise ValueError(_unknown(unknown, table))
     parts = {owner: {} for owner in OWNERS}
-    for name, value in params.items(): parts[table[name][0]][name] = _coerce(name, value, table[name][1])
+    for name, value in _fold_groups(params, table).items():
+        parts[table[name][0]][name] = value if name in GROUPS else _coerce(name, value, table[name][1])
     try: detector = DetectorConfig(**parts['detector'])
     except ValueError as e: raise ValueError(f"parameter: {e}") from None
     try: model = DiffBLIP2Config(detector=detector, **parts['model'])
@@ -609,7 +659,7 @@ def training_state(run:Run) -> dict:
                 scaler=scaler.state_dict() if scaler is not None else None, rng=rng_state(),
                 run_state=asdict(run.state), config=flat_params(run.cfg))
 
-GENERATION = ('word_fusion', 'num_beams')  # how a saved model describes: a test may ask for others than it was trained with
+GENERATION = ('words.fusion', 'num_beams')  # how a saved model describes: a test may ask for others than it was trained with
 RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
              'eval_every', 'eval_samples', 'eval_num_beams', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
              'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', *GENERATION, 'log_with'}  # may change on resume; every other setting may not
@@ -822,6 +872,19 @@ def save_figure(fig, run_dir:Path, name:str):
         d.mkdir(parents=True, exist_ok=True)
         fig.savefig(d/(name if d == Path(run_dir) else f'{Path(run_dir).name}_{name}'), dpi=80)
 
+# %% ../nbs/04_train.ipynb #ddb46df9
+def use_generation(model_config, run_config:DiffBLIP2Config) -> list[str]:
+    "Give a loaded model's config the run's `GENERATION` settings; a note for each that differs from the saved one"
+    notes = []
+    if getattr(model_config, 'num_beams', None) not in (None, run_config.num_beams):  # DDLA has none: it decodes greedily
+        notes.append(f"generating with num_beams {run_config.num_beams} (saved with {model_config.num_beams})")
+        model_config.num_beams = run_config.num_beams
+    saved, asked = getattr(model_config, 'words', None), run_config.words
+    if saved is not None and asked is not None and saved.fusion != asked.fusion:
+        notes.append(f"generating with words.fusion {asked.fusion} (saved with {saved.fusion})")
+        saved.fusion = asked.fusion
+    return notes
+
 # %% ../nbs/04_train.ipynb #7476f48c
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
@@ -831,10 +894,7 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = load_pretrained(paths['best'])  # T-BLIP2 or DDLA, as its config says
-    for name in GENERATION:  # the run's, not the ones saved with the weights
-        if getattr(model.config, name, getattr(cfg.model, name)) != getattr(cfg.model, name):
-            print(f"note: generating with {name} {getattr(cfg.model, name)} (saved with {getattr(model.config, name)})")
-            setattr(model.config, name, getattr(cfg.model, name))
+    for note in use_generation(model.config, cfg.model): print(f"note: {note}")  # the run's, not the ones saved with the weights
     splits = load_splits(cfg, ('train', 'test'))
     pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)  # the detector the model was trained with
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)
@@ -931,7 +991,7 @@ def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"
     import argparse, subprocess, sys
     p = argparse.ArgumentParser(prog='tblip2_train', description=train_cli.__doc__, usage='%(prog)s [--PARAMETER VALUE ...] (--help lists them all)')
-    groups = {owner: p.add_argument_group(f'{owner} ({cls.__name__})') for owner, cls in OWNERS.items()}
+    groups = {owner: p.add_argument_group(f'{owner} ({cls.__name__})') for owner, cls in {**OWNERS, **GROUPS}.items()}
     table = flat_fields()
     for name, (owner, kind, default, comment) in table.items():
         groups[owner].add_argument(f'--{name}', default=None, metavar=kind.split()[0].upper(),
