@@ -98,16 +98,18 @@ def _java(args:list, tool:str, **popen_kw) -> subprocess.Popen:
     java_launches[tool] += 1
     return subprocess.Popen([java, *map(str, args)], **popen_kw)
 
+# %% ../nbs/03_evaluation.ipynb #d26f3d6e
 def _finish(p:subprocess.Popen, timeout:float) -> tuple:
     "`p.communicate()`, killing the process rather than leaving it behind when it runs past `timeout` seconds"
     try: return p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired: p.kill(); p.communicate(); raise
 
-# %% ../nbs/03_evaluation.ipynb #f0ac1696
+# %% ../nbs/03_evaluation.ipynb #bed91354
 PTB_PUNCTUATIONS = frozenset(_ptb.PUNCTUATIONS)
 
 def _drop_punctuation(line:str) -> str: return ' '.join(w for w in line.split() if w not in PTB_PUNCTUATIONS)
 
+# %% ../nbs/03_evaluation.ipynb #bf7ced47
 def ptb_tokenize(sentences:list[str]) -> list[str]:
     "Lowercase and tokenise `sentences` with the Stanford PTB tokenizer in one Java call, punctuation removed as in pycocoevalcap"
     lines = [' '.join(str(s).split()) for s in sentences]
@@ -142,6 +144,7 @@ def spice_corenlp_dir() -> Path:
     "Folder where SPICE's CoreNLP 3.6.0 jars are expected: `$TBLIP2_CORENLP_DIR`, else pycocoevalcap's `spice/lib`"
     return Path(os.environ.get('TBLIP2_CORENLP_DIR', SPICE_JAR.parent/'lib'))
 
+# %% ../nbs/03_evaluation.ipynb #5db93abd
 def missing_spice_jars() -> list[Path]:
     "The CoreNLP jars SPICE needs that are not there"
     return [spice_corenlp_dir()/n for n in SPICE_CORENLP_JARS if not (spice_corenlp_dir()/n).is_file()]
@@ -214,6 +217,7 @@ METRICS = ('BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'METEOR', 'ROUGE-L', 'CIDEr-D
 # %% ../nbs/03_evaluation.ipynb #449248b9
 def _listing(ids, n=10) -> str: return ', '.join(map(repr, list(ids)[:n])) + (f' ... ({len(ids)} in all)' if len(ids) > n else '')
 
+# %% ../nbs/03_evaluation.ipynb #cc8dece4
 def match_ids(predictions:dict, references:dict, on_mismatch:str='raise') -> list:
     "Pair ids to score, in reference order; ids in only one of the two raise an error listing them unless `on_mismatch='intersect'`"
     if on_mismatch not in ('raise', 'intersect'): raise ValueError(f"on_mismatch must be 'raise' or 'intersect', not {on_mismatch!r}")
@@ -352,8 +356,11 @@ def caption_diversity(captions, # `{pair_id: caption}` or a list of captions
 
 # %% ../nbs/03_evaluation.ipynb #f30c50a0
 def _bbox(b) -> tuple: return tuple(map(float, b.bbox if hasattr(b, 'bbox') else b['bbox'] if isinstance(b, dict) else b))
+
+# %% ../nbs/03_evaluation.ipynb #09dbdfe9
 def _box_area(b) -> float: x0, y0, x1, y1 = _bbox(b); return (x1 - x0) * (y1 - y0)
 
+# %% ../nbs/03_evaluation.ipynb #ba5f834d
 def matched(predicted:list, truth:list, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
     "Which predicted and which ground-truth boxes are matched one-to-one at `iou_threshold` (the detector's `match_boxes`)"
     from tblip2.detector import match_boxes
@@ -368,6 +375,7 @@ def _box_mask(boxes:list, shape:tuple) -> np.ndarray:
         mask[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
     return mask
 
+# %% ../nbs/03_evaluation.ipynb #b37a3f3e
 def detector_quality_per_pair(predicted:dict, # `{pair_id: [box or Cluster, ...]}`
                               truth:dict, # `{pair_id: [ground-truth box, ...]}`
                               image_shape:tuple=(224, 224), # (H, W) the boxes live in, for coverage
@@ -431,6 +439,7 @@ def places_named(sentence:str, places) -> set:
         if f' {p} ' in text: found.add(p); text = text.replace(f' {p} ', ' | ')
     return found
 
+# %% ../nbs/03_evaluation.ipynb #83f03616
 def names(sentence:str, change:dict) -> dict[str, bool]:
     "Whether `sentence` names `change`'s colour (either, for a colour change), shape and place (either, for a move), and nothing else"
     from tblip2.datasets import SHAPES, COLOURS, LOCATIONS
@@ -441,6 +450,7 @@ def names(sentence:str, change:dict) -> dict[str, bool]:
     place = bool(named) and named <= {change['location'], change.get('location_before')}
     return dict(colour=colour, shape=shape, place=place, all=colour and shape and place)
 
+# %% ../nbs/03_evaluation.ipynb #12085c97
 def attribute_accuracy(predictions:dict, # `{pair_id: sentence}`
                        boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
                       ) -> pd.Series:
@@ -497,6 +507,7 @@ def _draw_boxes(ax, boxes, **kw):
         x0, y0, x1, y1 = _bbox(b)
         ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=1.5, **kw))
 
+# %% ../nbs/03_evaluation.ipynb #61c880a3
 def plot_pair(before, after, caption:str='', truth=None, predicted=None, axs=None) -> plt.Figure:
     "One pair: before, after (ground-truth boxes green, predicted red dashed) and a text panel"
     if axs is None: _, axs = plt.subplots(1, 3, figsize=(9, 2.6), gridspec_kw={'width_ratios': [1, 1, 1.4]})
