@@ -114,7 +114,7 @@ def _drop_punctuation(line:str) -> str: return ' '.join(w for w in line.split() 
 
 # %% ../nbs/03_evaluation.ipynb #bf7ced47
 def ptb_tokenize(sentences:list[str]) -> list[str]:
-    "Lowercase and tokenise `sentences` with the PTB tokenizer in one Java call, dropping punctuation as pycocoevalcap"
+    "Lowercase and PTB-tokenise `sentences` in one Java call, punctuation removed as in pycocoevalcap"
     lines = [' '.join(str(s).split()) for s in sentences]
     with tempfile.NamedTemporaryFile('w', suffix='.txt', encoding='utf-8', delete=False) as f: f.write('\n'.join(lines))
     try:
