@@ -11,10 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import ipywidgets as W
+from fastcore.basics import patch
 from PIL import Image
 from .datasets import ImageError, load_image, match_sizes
 from .detector import DetectorConfig, Detection, detect
-from .describe import DescribeConfig, default_model_path, load_model, describe_images, describe_folder, detection_summary, draw_boxes, write_json_atomic
+from .describe import (
+    DescribeConfig, default_model_path, load_model, describe_images, describe_folder, detection_summary, draw_boxes,
+    write_json_atomic)
 
 # %% auto #0
 __all__ = ['png_bytes', 'colour_diff_map', 'before_after', 'PairError', 'pair_from_upload', 'DiffPicker']
@@ -25,6 +28,7 @@ def png_bytes(image:np.ndarray) -> bytes:
     ok, buf = cv2.imencode('.png', image[..., ::-1] if image.ndim == 3 else image)
     return buf.tobytes()
 
+# %% ../nbs/06_interactive.ipynb #78fee1d8
 def colour_diff_map(diff_map:np.ndarray) -> np.ndarray:
     "The difference map scaled to its maximum, in the magma colour map, as RGB uint8"
     scaled = (255 * diff_map / max(float(diff_map.max()), 1e-6)).clip(0, 255).astype(np.uint8)
@@ -36,6 +40,7 @@ def _mark(stem:str, pattern:str):
     m = re.search(pattern, stem)
     return (m.group(1), stem[:m.start(1)] + stem[m.end(1):]) if m else (None, stem)
 
+# %% ../nbs/06_interactive.ipynb #dd2609f5
 def before_after(names:list[str]) -> tuple[int, str]:
     "Index of the before image among two file `names`, and why: what the names say, else the upload order"
     a, b = (Path(n).stem.lower() for n in names)
@@ -45,7 +50,8 @@ def before_after(names:list[str]) -> tuple[int, str]:
         if has(b, w0) and has(a, w1) and not has(b, w1) and not has(a, w0): return 1, why
     if b == f'{a}_2': return 0, 'X and X_2'
     if a == f'{b}_2': return 1, 'X and X_2'
-    for pattern, why in ((r'(?:^|[^a-z0-9])t(\d+)$', 't1/t2'), (r'([ab])$', 'A/B'), (r'(\d+)$', 'the numbers in the names')):
+    for pattern, why in ((r'(?:^|[^a-z0-9])t(\d+)$', 't1/t2'), (r'([ab])$', 'A/B'),
+                         (r'(\d+)$', 'the numbers in the names')):
         (ma, ra), (mb, rb) = _mark(a, pattern), _mark(b, pattern)
         if ma is not None and mb is not None and ra == rb and ma != mb:
             key = int if ma.isdigit() and mb.isdigit() else str
@@ -58,25 +64,30 @@ class PairError(ValueError): "A pair the picker cannot use: the message is shown
 def _decode(f:dict) -> np.ndarray:
     "An uploaded file read as every image is (`load_image`: 16-bit, transparency, EXIF orientation, size limit)"
     try: return load_image(f['name'], data=bytes(f['content']))
-    except ImageError as e: raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...): {str(e).split(': ', 1)[-1]}") from None
+    except ImageError as e:
+        why = str(e).split(': ', 1)[-1]
+        raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...): {why}") from None
 
+# %% ../nbs/06_interactive.ipynb #69dacbd5
 def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differing more than this are refused
                      max_scale_change:float=4.0, # so is one image more than this many times taller than the other
                      ) -> tuple[str, np.ndarray, np.ndarray, str]:
-    "(name, before, after, why that order) from an ipywidgets 8 `FileUpload.value` of two images, after resized to before"
-    if len(files) != 2: raise PairError(f"upload two images, before and after (got {len(files)}: {', '.join(f['name'] for f in files) or 'none'})")
+    "(name, before, after, why that order) from a `FileUpload.value` of two images (ipywidgets 8), after resized"
+    if len(files) != 2:
+        got = ', '.join(f['name'] for f in files) or 'none'
+        raise PairError(f"upload two images, before and after (got {len(files)}: {got})")
     first, why = before_after([f['name'] for f in files])
     files = [files[first], files[1 - first]]
     before, after = (_decode(f) for f in files)
+    sizes = (f"{files[0]['name']} is {before.shape[1]}x{before.shape[0]} but "
+             f"{files[1]['name']} is {after.shape[1]}x{after.shape[0]}")
     ratio = (before.shape[1] / before.shape[0]) / (after.shape[1] / after.shape[0])
-    if max(ratio, 1 / ratio) > max_aspect_change:
-        raise PairError(f"{files[0]['name']} is {before.shape[1]}x{before.shape[0]} but {files[1]['name']} is "
-                        f"{after.shape[1]}x{after.shape[0]}: too different to be the same scene")
+    if max(ratio, 1 / ratio) > max_aspect_change: raise PairError(f"{sizes}: too different to be the same scene")
     scale = max(before.shape[0] / after.shape[0], after.shape[0] / before.shape[0])
-    if scale > max_scale_change: raise PairError(f"{files[0]['name']} is {before.shape[1]}x{before.shape[0]} but {files[1]['name']} is "
-                                                 f"{after.shape[1]}x{after.shape[0]}: more than {max_scale_change:g} times bigger")
+    if scale > max_scale_change: raise PairError(f"{sizes}: more than {max_scale_change:g} times bigger")
     import warnings
-    with warnings.catch_warnings(): warnings.simplefilter('ignore'); before, after = match_sizes(before, after, 'resize')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); before, after = match_sizes(before, after, 'resize')
     return Path(files[0]['name']).stem, before, after, f"before {files[0]['name']}, after {files[1]['name']} ({why})"
 
 # %% ../nbs/06_interactive.ipynb #0f392644
@@ -92,9 +103,10 @@ def _safe(method):
 # %% ../nbs/06_interactive.ipynb #eb089adc
 class DiffPicker:
     "Choose or upload a before/after pair, see the detector's boxes, and describe the change with a model"
-    def __init__(self, model=None, # an `EnhancedDiffBLIP2`, a checkpoint folder, or None for the demo model if there is one
+    def __init__(self,
+                 model=None, # an `EnhancedDiffBLIP2`, a checkpoint folder, or None for the demo model if there is one
                  dataset=None, # a `SpotTheDiffDataset` to pick pairs from (uploads work without one)
-                 cfg:DetectorConfig|None=None, # starting detector settings (default: the model's, else `DetectorConfig()`)
+                 cfg:DetectorConfig|None=None, # detector settings until a model brings its own (None: the defaults)
                  seed:int=0): # for the Random button
         self.dataset, self.rng = dataset, random.Random(seed)
         self.model = self.model_path = None
@@ -108,180 +120,6 @@ class DiffPicker:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
-
-# %% ../nbs/06_interactive.ipynb #3033447a
-from fastcore.basics import patch
-
-@patch
-def _build(self:DiffPicker, cfg):
-    "Create the widgets and wire them to the methods"
-    c = cfg or DetectorConfig(); s = dict(continuous_update=False, style={'description_width': '110px'})
-    self.pair_id = W.Dropdown(options=list(self.dataset.img_ids) if self.dataset is not None else [], description='pair', **s)
-    self.random_btn = W.Button(description='Random', icon='random')
-    self.upload = W.FileUpload(accept='image/*', multiple=True, description='Upload 2 images')
-    self.percentile = W.FloatSlider(value=c.diff_threshold_percentile, min=80, max=99.9, step=0.1, description='percentile', **s)
-    self.eps = W.FloatSlider(value=c.eps, min=1, max=10, step=0.5, description='eps (px)', **s)
-    self.min_samples = W.IntSlider(value=c.min_samples, min=1, max=60, description='min_samples', **s)
-    self.max_clusters = W.IntSlider(value=c.max_clusters, min=1, max=10, description='max clusters', **s)
-    self.registration = W.Dropdown(options=[('none', ''), ('ecc', 'ecc'), ('orb', 'orb')], value=c.registration or '', description='registration', **s)
-    self._base_cfg = c
-    self.model_box = W.Text(description='checkpoint', placeholder='folder (empty: detector only)', **s)
-    self.load_btn = W.Button(description='Load model')
-    self.model_status = W.HTML(layout=W.Layout(max_width='460px'))
-    self.num_beams = W.IntSlider(value=3, min=1, max=8, description='beams', **s)
-    self.num_descriptions = W.IntSlider(value=1, min=1, max=3, description='descriptions', **s)
-    self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)  # 0: beam search
-    self.every_change = W.Checkbox(value=False, description='describe every change (a sentence per box)', indent=False)
-    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment')
-    self.swap_btn = W.Button(description='Swap before/after', icon='exchange')
-    self.order_html = W.HTML()
-    self.progress = W.IntProgress(value=0, min=0, max=1, description='', layout=W.Layout(visibility='hidden', width='200px'))
-    self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain')) for _ in range(3)]
-    self.titles = [W.HTML(f'<b>{t}</b>') for t in ('before', 'after', 'difference')]
-    self.boxes_html, self.output_html, self.message = W.HTML(), W.HTML(), W.HTML()
-    self._build_batch()
-    for w in (self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration): w.observe(lambda _: self.update_detection(), 'value')
-    self.pair_id.observe(lambda ch: self.choose(ch['new']) if ch['new'] is not None and ch['new'] != self.name else None, 'value')
-    self.random_btn.on_click(lambda _: self.choose_random())
-    self.upload.observe(lambda ch: self.use_upload(ch['new']) if ch['new'] else None, 'value')
-    self.load_btn.on_click(lambda _: self.load_model(self.model_box.value))
-    self.describe_btn.on_click(lambda _: self.describe())
-    self.swap_btn.on_click(lambda _: self.swap())
-    pics = W.HBox([W.VBox([t, im]) for t, im in zip(self.titles, self.images)])
-    settings = W.VBox([W.HTML('<b>detector</b>'), self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration])
-    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status, self.num_beams, self.num_descriptions, self.temperature, self.every_change])
-    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message, W.HBox([self.order_html, self.swap_btn]), pics, self.boxes_html,
-                       W.HBox([settings, model]), W.HBox([self.describe_btn, self.progress]), self.output_html])
-    self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
-    for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'), (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
-                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'), (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap')):
-        w.add_class(css)  # for the browser test
-
-# %% ../nbs/06_interactive.ipynb #133ef708
-@patch
-def say(self:DiffPicker, text:str='', error:bool=False):
-    "Show `text` in the message line (red for an error); empty clears it"
-    colour = '#b00020' if error else '#555'
-    self.message.value = f'<span class="tblip2-message" style="color:{colour}">{html.escape(text)}</span>' if text else ''
-
-@patch
-def detector_config(self:DiffPicker) -> DetectorConfig:
-    "The detector settings currently chosen in the panel"
-    return replace(self._base_cfg, diff_threshold_percentile=self.percentile.value, eps=self.eps.value,
-                   min_samples=self.min_samples.value, max_clusters=self.max_clusters.value, registration=self.registration.value or None)
-
-# %% ../nbs/06_interactive.ipynb #332d4788
-@patch
-@_safe
-def load_model(self:DiffPicker, model):
-    "Use `model` (an `EnhancedDiffBLIP2` or a checkpoint folder); '' or a missing folder means detector only"
-    if isinstance(model, (str, Path)):
-        path = Path(model) if str(model) else None
-        self.model_box.value = str(model)
-        self.model, self.model_path = None, None
-        if path is None or not (path/'diffblip2_config.json').is_file():
-            why = f"no checkpoint in {path}" if path else "no checkpoint chosen"
-            self.model_status.value = (f'<span class="tblip2-model">Detector only ({html.escape(why)}): boxes, no description.<br>'
-                                       'Train the demo model with <code>make demo</code>, or enter a checkpoint folder.</span>')
-            self.describe_btn.description = 'Describe (boxes only)'
-            return
-        self.model, self.model_path = load_model(path), path
-    else: self.model, self.model_path = model, None
-    cfg = self.model.config.detector_config
-    self.every_change.disabled = not self.model.config.use_clusters  # one sentence per change needs the cluster tokens
-    self._base_cfg = cfg
-    for w, v in ((self.percentile, cfg.diff_threshold_percentile), (self.eps, cfg.eps), (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters)): w.value = v
-    self.num_beams.value = min(max(getattr(self.model.config, 'num_beams', 1), self.num_beams.min), self.num_beams.max)  # the model's own width
-    self.model_status.value = f'<span class="tblip2-model">Model: {html.escape(str(self.model_path or type(self.model).__name__))}</span>'
-    self.describe_btn.description = 'Describe'
-
-# %% ../nbs/06_interactive.ipynb #cc475dea
-@patch
-def show_pair(self:DiffPicker, name:str, before:np.ndarray, after:np.ndarray, references:list[str]|None=None, order:str=''):
-    "Make (before, after) the current pair and redraw; `order` says which picture is which, and why"
-    self.name, self.before, self.after, self.references, self.order = name, before, after, references, order
-    self.order_html.value = f'<span class="tblip2-order-text">{html.escape(order)}</span>' if order else ''
-    self.descriptions = []; self.output_html.value = ''; self.say()
-    self.update_detection()
-
-@patch
-@_safe
-def choose(self:DiffPicker, img_id:str):
-    "Show pair `img_id` of the dataset, with its reference sentences"
-    i = self.dataset.img_ids.index(img_id)
-    item = self.dataset[i]
-    if self.pair_id.value != img_id: self.name = img_id; self.pair_id.value = img_id
-    self.show_pair(img_id, item['before'], item['after'], item['sentences'])
-
-@patch
-def choose_random(self:DiffPicker):
-    "Show a random pair of the dataset"
-    if self.dataset is None or not len(self.dataset): return self.say('no dataset to pick from: upload two images', error=True)
-    self.choose(self.rng.choice(self.dataset.img_ids))
-
-@patch
-@_safe
-def use_upload(self:DiffPicker, files):
-    "Show an uploaded pair (an ipywidgets 8 `FileUpload.value`), or say what is wrong with it"
-    name, before, after, order = pair_from_upload(files)
-    self.show_pair(name, before, after, order=order)
-    self.say(f'uploaded pair {name}')
-
-@patch
-@_safe
-def swap(self:DiffPicker):
-    "Swap the before and after pictures (the names or the upload order got it wrong) and redraw"
-    if self.before is None: return self.say('choose or upload a pair first', error=True)
-    order = re.sub(r'^before (.*), after (.*) \(.*\)$', r'before \2, after \1 (swapped by hand)', self.order) if self.order else 'swapped by hand'
-    self.show_pair(self.name, self.after, self.before, None, order)
-
-# %% ../nbs/06_interactive.ipynb #414c2ff0
-@patch
-@_safe
-def update_detection(self:DiffPicker):
-    "Re-detect with the panel's settings and redraw pictures and box list"
-    if self.before is None: return
-    self.det = describe_images(self.before, self.after, None, self.detector_config())[0]  # at the working resolution, boxes in the pictures' pixels
-    for im, pic in zip(self.images, (draw_boxes(self.before, self.det.boxes), draw_boxes(self.after, self.det.boxes), colour_diff_map(self.det.diff_map))):
-        im.value = png_bytes(pic)
-    rows = ''.join(f'<li>box ({x0}, {y0}, {x1}, {y1}), {c.area} px</li>' for c, (x0, y0, x1, y1) in zip(self.det.clusters, self.det.boxes.tolist()))
-    self.boxes_html.value = f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in {html.escape(str(self.name))}<ol>{rows}</ol></div>'
-    self.say()
-
-# %% ../nbs/06_interactive.ipynb #aee56590
-@patch
-def _in_background(self:DiffPicker, work, done, wait:bool=False):
-    "Run `work()` in a thread with the progress bar showing, then `done(result)`; errors become messages"
-    if self._worker is not None and self._worker.is_alive(): return self.say('still working on the previous request', error=True)
-    def run():
-        try: done(work())
-        except Exception as e: self.say(f"{type(e).__name__}: {e}", error=True)
-        finally: self.progress.layout.visibility = 'hidden'; self.describe_btn.disabled = self.batch_btn.disabled = False
-    self.progress.layout.visibility = 'visible'; self.progress.bar_style = 'info'; self.progress.value = 0
-    self.describe_btn.disabled = self.batch_btn.disabled = True
-    self._worker = threading.Thread(target=run, daemon=True); self._worker.start()
-    if wait: self._worker.join()
-    return self._worker
-
-@patch
-@_safe
-def describe(self:DiffPicker, wait:bool=False):
-    "Describe the current pair with the model (boxes only without one), off the main thread"
-    if self.before is None: return self.say('choose or upload a pair first', error=True)
-    before, after, cfg, model = self.before, self.after, self.detector_config(), self.model
-    every = self.every_change.value and not self.every_change.disabled and model is not None
-    gen = (dict(per_change=True, num_beams=self.num_beams.value) if every else
-           dict(num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value, temperature=self.temperature.value))
-    def work(): return describe_images(before, after, model, cfg, **gen)
-    def done(res):
-        self.det, self.descriptions = res; self.progress.value = 1
-        said = ''.join(f'<li>{html.escape(d)}</li>' if isinstance(d, str) else
-                       f'<li>{"box (" + ", ".join(map(str, d["bbox"])) + ")" if d["bbox"] else "no change found"}: {html.escape(d["sentence"])}</li>'
-                       for d in self.descriptions) if model is not None else '<li><i>detector only: no model loaded</i></li>'
-        refs = ''.join(f'<li>{html.escape(r)}</li>' for r in self.references or [])
-        self.output_html.value = (f'<div class="tblip2-description"><b>description</b><ul>{said}</ul>'
-                                  + (f'<b>reference sentences</b><ul>{refs}</ul>' if refs else '') + '</div>')
-    return self._in_background(work, done, wait)
 
 # %% ../nbs/06_interactive.ipynb #8270a987
 @patch
@@ -298,26 +136,243 @@ def _build_batch(self:DiffPicker):
     self.batch_btn.on_click(lambda _: self.run_batch())
     self.folder_btn.on_click(lambda _: self.run_folder(self.batch_folder.value))
     self.export_btn.on_click(lambda _: self.export_json(self.export_path.value))
-    self.batch_tab = W.VBox([W.HBox([self.batch_ids, self.batch_btn]), W.HBox([self.batch_folder, self.folder_btn]), self.progress,
-                             self.batch_table, W.HBox([self.export_path, self.export_btn]), self.batch_message])
+    self.batch_tab = W.VBox([W.HBox([self.batch_ids, self.batch_btn]), W.HBox([self.batch_folder, self.folder_btn]),
+                             self.progress, self.batch_table, W.HBox([self.export_path, self.export_btn]),
+                             self.batch_message])
+
+# %% ../nbs/06_interactive.ipynb #3033447a
+@patch
+def _build(self:DiffPicker, cfg):
+    "Create the widgets and wire them to the methods"
+    c = cfg or DetectorConfig(); s = dict(continuous_update=False, style={'description_width': '110px'})
+    self.pair_id = W.Dropdown(options=list(self.dataset.img_ids) if self.dataset is not None else [],
+                              description='pair', **s)
+    self.random_btn = W.Button(description='Random', icon='random')
+    self.upload = W.FileUpload(accept='image/*', multiple=True, description='Upload 2 images')
+    self.percentile = W.FloatSlider(value=c.diff_threshold_percentile, min=80, max=99.9, step=0.1,
+                                    description='percentile', **s)
+    self.eps = W.FloatSlider(value=c.eps, min=1, max=10, step=0.5, description='eps (px)', **s)
+    self.min_samples = W.IntSlider(value=c.min_samples, min=1, max=60, description='min_samples', **s)
+    self.max_clusters = W.IntSlider(value=c.max_clusters, min=1, max=10, description='max clusters', **s)
+    self.registration = W.Dropdown(options=[('none', ''), ('ecc', 'ecc'), ('orb', 'orb')], value=c.registration or '',
+                                   description='registration', **s)
+    self._base_cfg = c
+    self.model_box = W.Text(description='checkpoint', placeholder='folder (empty: detector only)', **s)
+    self.load_btn = W.Button(description='Load model')
+    self.model_status = W.HTML(layout=W.Layout(max_width='460px'))
+    self.num_beams = W.IntSlider(value=3, min=1, max=8, description='beams', **s)
+    self.num_descriptions = W.IntSlider(value=1, min=1, max=3, description='descriptions', **s)
+    # sampling temperature; 0: beam search
+    self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)
+    self.every_change = W.Checkbox(value=False, description='describe every change (a sentence per box)', indent=False)
+    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment')
+    self.swap_btn = W.Button(description='Swap before/after', icon='exchange')
+    self.order_html = W.HTML()
+    self.progress = W.IntProgress(value=0, min=0, max=1, description='',
+                                  layout=W.Layout(visibility='hidden', width='200px'))
+    self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain'))
+                   for _ in range(3)]
+    self.titles = [W.HTML(f'<b>{t}</b>') for t in ('before', 'after', 'difference')]
+    self.boxes_html, self.output_html, self.message = W.HTML(), W.HTML(), W.HTML()
+    self._build_batch()
+    for w in (self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration):
+        w.observe(lambda _: self.update_detection(), 'value')
+    self.pair_id.observe(
+        lambda ch: self.choose(ch['new']) if ch['new'] is not None and ch['new'] != self.name else None, 'value')
+    self.random_btn.on_click(lambda _: self.choose_random())
+    self.upload.observe(lambda ch: self.use_upload(ch['new']) if ch['new'] else None, 'value')
+    self.load_btn.on_click(lambda _: self.load_model(self.model_box.value))
+    self.describe_btn.on_click(lambda _: self.describe())
+    self.swap_btn.on_click(lambda _: self.swap())
+    pics = W.HBox([W.VBox([t, im]) for t, im in zip(self.titles, self.images)])
+    settings = W.VBox([W.HTML('<b>detector</b>'), self.percentile, self.eps, self.min_samples, self.max_clusters,
+                       self.registration])
+    model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status,
+                    self.num_beams, self.num_descriptions, self.temperature, self.every_change])
+    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message,
+                       W.HBox([self.order_html, self.swap_btn]), pics, self.boxes_html, W.HBox([settings, model]),
+                       W.HBox([self.describe_btn, self.progress]), self.output_html])
+    self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
+    for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'),
+                   (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
+                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'),
+                   (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap')):
+        w.add_class(css)  # for the browser test
+
+# %% ../nbs/06_interactive.ipynb #133ef708
+@patch
+def say(self:DiffPicker, text:str='', error:bool=False):
+    "Show `text` in the message line (red for an error); empty clears it"
+    colour = '#b00020' if error else '#555'
+    self.message.value = (f'<span class="tblip2-message" style="color:{colour}">{html.escape(text)}</span>'
+                          if text else '')
+
+# %% ../nbs/06_interactive.ipynb #f9bea8ef
+@patch
+def detector_config(self:DiffPicker) -> DetectorConfig:
+    "The detector settings currently chosen in the panel"
+    return replace(self._base_cfg, diff_threshold_percentile=self.percentile.value, eps=self.eps.value,
+                   min_samples=self.min_samples.value, max_clusters=self.max_clusters.value,
+                   registration=self.registration.value or None)
+
+# %% ../nbs/06_interactive.ipynb #414c2ff0
+@patch
+@_safe
+def update_detection(self:DiffPicker):
+    "Re-detect with the panel's settings and redraw pictures and box list"
+    if self.before is None: return
+    # at the working resolution, boxes in the pictures' pixels
+    self.det = describe_images(self.before, self.after, None, self.detector_config())[0]
+    pics = (draw_boxes(self.before, self.det.boxes), draw_boxes(self.after, self.det.boxes),
+            colour_diff_map(self.det.diff_map))
+    for im, pic in zip(self.images, pics): im.value = png_bytes(pic)
+    rows = ''.join(f'<li>box ({x0}, {y0}, {x1}, {y1}), {c.area} px</li>'
+                   for c, (x0, y0, x1, y1) in zip(self.det.clusters, self.det.boxes.tolist()))
+    self.boxes_html.value = (f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in '
+                             f'{html.escape(str(self.name))}<ol>{rows}</ol></div>')
+    self.say()
+
+# %% ../nbs/06_interactive.ipynb #332d4788
+@patch
+@_safe
+def load_model(self:DiffPicker, model):
+    "Use `model` (an `EnhancedDiffBLIP2` or a checkpoint folder); '' or a missing folder means detector only"
+    if isinstance(model, (str, Path)):
+        path = Path(model) if str(model) else None
+        self.model_box.value = str(model)
+        self.model, self.model_path = None, None
+        if path is None or not (path/'diffblip2_config.json').is_file():
+            why = f"no checkpoint in {path}" if path else "no checkpoint chosen"
+            self.model_status.value = (f'<span class="tblip2-model">Detector only ({html.escape(why)}): '
+                                       'boxes, no description.<br>Train the demo model with <code>make demo</code>, '
+                                       'or enter a checkpoint folder.</span>')
+            self.describe_btn.description = 'Describe (boxes only)'
+            return
+        self.model, self.model_path = load_model(path), path
+    else: self.model, self.model_path = model, None
+    cfg = self.model.config.detector_config
+    self.every_change.disabled = not self.model.config.use_clusters  # one sentence per change needs the cluster tokens
+    self._base_cfg = cfg
+    for w, v in ((self.percentile, cfg.diff_threshold_percentile), (self.eps, cfg.eps),
+                 (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters)):
+        w.value = v
+    # the model's own beam width, within the slider's range
+    self.num_beams.value = min(max(getattr(self.model.config, 'num_beams', 1), self.num_beams.min), self.num_beams.max)
+    name = html.escape(str(self.model_path or type(self.model).__name__))
+    self.model_status.value = f'<span class="tblip2-model">Model: {name}</span>'
+    self.describe_btn.description = 'Describe'
+
+# %% ../nbs/06_interactive.ipynb #cc475dea
+@patch
+def show_pair(self:DiffPicker, name:str, before:np.ndarray, after:np.ndarray, references:list[str]|None=None,
+              order:str=''):
+    "Make (before, after) the current pair and redraw; `order` says which picture is which, and why"
+    self.name, self.before, self.after, self.references, self.order = name, before, after, references, order
+    self.order_html.value = f'<span class="tblip2-order-text">{html.escape(order)}</span>' if order else ''
+    self.descriptions = []; self.output_html.value = ''; self.say()
+    self.update_detection()
+
+# %% ../nbs/06_interactive.ipynb #7333a2c6
+@patch
+@_safe
+def choose(self:DiffPicker, img_id:str):
+    "Show pair `img_id` of the dataset, with its reference sentences"
+    i = self.dataset.img_ids.index(img_id)
+    item = self.dataset[i]
+    if self.pair_id.value != img_id: self.name = img_id; self.pair_id.value = img_id
+    self.show_pair(img_id, item['before'], item['after'], item['sentences'])
+
+# %% ../nbs/06_interactive.ipynb #4dcef6fa
+@patch
+def choose_random(self:DiffPicker):
+    "Show a random pair of the dataset"
+    if self.dataset is None or not len(self.dataset):
+        return self.say('no dataset to pick from: upload two images', error=True)
+    self.choose(self.rng.choice(self.dataset.img_ids))
+
+# %% ../nbs/06_interactive.ipynb #20ea9280
+@patch
+@_safe
+def use_upload(self:DiffPicker, files):
+    "Show an uploaded pair (an ipywidgets 8 `FileUpload.value`), or say what is wrong with it"
+    name, before, after, order = pair_from_upload(files)
+    self.show_pair(name, before, after, order=order)
+    self.say(f'uploaded pair {name}')
+
+# %% ../nbs/06_interactive.ipynb #003e8d86
+@patch
+@_safe
+def swap(self:DiffPicker):
+    "Swap the before and after pictures (the names or the upload order got it wrong) and redraw"
+    if self.before is None: return self.say('choose or upload a pair first', error=True)
+    order = (re.sub(r'^before (.*), after (.*) \(.*\)$', r'before \2, after \1 (swapped by hand)', self.order)
+             if self.order else 'swapped by hand')
+    self.show_pair(self.name, self.after, self.before, None, order)
+
+# %% ../nbs/06_interactive.ipynb #aee56590
+@patch
+def _in_background(self:DiffPicker, work, done, wait:bool=False):
+    "Run `work()` in a thread with the progress bar showing, then `done(result)`; errors become messages"
+    if self._worker is not None and self._worker.is_alive():
+        return self.say('still working on the previous request', error=True)
+    def run():
+        try: done(work())
+        except Exception as e: self.say(f"{type(e).__name__}: {e}", error=True)
+        finally:
+            self.progress.layout.visibility = 'hidden'; self.describe_btn.disabled = self.batch_btn.disabled = False
+    self.progress.layout.visibility = 'visible'; self.progress.bar_style = 'info'; self.progress.value = 0
+    self.describe_btn.disabled = self.batch_btn.disabled = True
+    self._worker = threading.Thread(target=run, daemon=True); self._worker.start()
+    if wait: self._worker.join()
+    return self._worker
+
+# %% ../nbs/06_interactive.ipynb #bd4eb16c
+@patch
+@_safe
+def describe(self:DiffPicker, wait:bool=False):
+    "Describe the current pair with the model (boxes only without one), off the main thread"
+    if self.before is None: return self.say('choose or upload a pair first', error=True)
+    before, after, cfg, model = self.before, self.after, self.detector_config(), self.model
+    every = self.every_change.value and not self.every_change.disabled and model is not None
+    gen = (dict(per_change=True, num_beams=self.num_beams.value) if every else
+           dict(num_beams=self.num_beams.value, num_return_sequences=self.num_descriptions.value,
+                temperature=self.temperature.value))
+    def work(): return describe_images(before, after, model, cfg, **gen)
+    def done(res):
+        self.det, self.descriptions = res; self.progress.value = 1
+        def li(d):  # a sentence, or (describing every change) a sentence with its box
+            if isinstance(d, str): return f'<li>{html.escape(d)}</li>'
+            where = 'box (' + ', '.join(map(str, d['bbox'])) + ')' if d['bbox'] else 'no change found'
+            return f'<li>{where}: {html.escape(d["sentence"])}</li>'
+        said = (''.join(map(li, self.descriptions)) if model is not None
+                else '<li><i>detector only: no model loaded</i></li>')
+        refs = ''.join(f'<li>{html.escape(r)}</li>' for r in self.references or [])
+        self.output_html.value = (f'<div class="tblip2-description"><b>description</b><ul>{said}</ul>'
+                                  + (f'<b>reference sentences</b><ul>{refs}</ul>' if refs else '') + '</div>')
+    return self._in_background(work, done, wait)
 
 # %% ../nbs/06_interactive.ipynb #8dd99a67
 @patch
 def _batch_one(self:DiffPicker, img_id, cfg, model) -> dict:
+    "Pair `img_id` of the dataset described, as a result dict; an error is the dict's `error`, not raised"
     try:
         item = self.dataset[self.dataset.img_ids.index(img_id)]
         det, said = describe_images(item['before'], item['after'], model, cfg, num_beams=self.num_beams.value)
         return dict(name=img_id, ok=True, descriptions=said, references=item['sentences'], **detection_summary(det))
     except Exception as e: return dict(name=img_id, ok=False, error=f"{type(e).__name__}: {e}")
 
+# %% ../nbs/06_interactive.ipynb #a2d8431c
 @patch
 def _show_batch(self:DiffPicker, results:list[dict]):
     "Keep `results` for export and show them as a table"
     self.batch_results = results
     def said(r): return ('; '.join(r['descriptions']) or '(detector only)') if r['ok'] else 'error: ' + r['error']
-    rows = ''.join(f"<tr><td>{html.escape(r['name'])}</td><td>{len(r.get('clusters', []))}</td><td>{html.escape(said(r))}</td></tr>" for r in results)
-    self.batch_table.value = f'<table class="tblip2-batch"><tr><th>pair</th><th>boxes</th><th>description</th></tr>{rows}</table>'
+    rows = ''.join(f"<tr><td>{html.escape(r['name'])}</td><td>{len(r.get('clusters', []))}</td>"
+                   f"<td>{html.escape(said(r))}</td></tr>" for r in results)
+    self.batch_table.value = ('<table class="tblip2-batch"><tr><th>pair</th><th>boxes</th><th>description</th></tr>'
+                              f'{rows}</table>')
 
+# %% ../nbs/06_interactive.ipynb #7b64a750
 @patch
 @_safe
 def run_batch(self:DiffPicker, ids=None, wait:bool=False):
@@ -331,20 +386,25 @@ def run_batch(self:DiffPicker, ids=None, wait:bool=False):
         return out
     return self._in_background(work, self._show_batch, wait)
 
+# %% ../nbs/06_interactive.ipynb #5e9cc68a
 @patch
 @_safe
 def run_folder(self:DiffPicker, folder, wait:bool=False):
     "Describe every pair in `folder` (as `tblip2_diff --input_dir` finds them) in the background"
     if not Path(folder).is_dir(): self.batch_message.value = html.escape(f'not a folder: {folder}'); return
     cfg, model = self.detector_config(), self.model
-    work = lambda: describe_folder(folder, model, cfg, DescribeConfig(num_beams=self.num_beams.value), progress=False)['results']
+    work = lambda: describe_folder(folder, model, cfg, DescribeConfig(num_beams=self.num_beams.value),
+                                   progress=False)['results']
     return self._in_background(work, self._show_batch, wait)
 
+# %% ../nbs/06_interactive.ipynb #75db9e6b
 @patch
 def export_json(self:DiffPicker, path) -> Path|None:
     "Write the batch results to `path` (atomically) and say where"
     if not self.batch_results: self.batch_message.value = 'nothing to export yet: describe some pairs first'; return
-    try: out = write_json_atomic(dict(model_path=str(self.model_path or ''), detector=asdict(self.detector_config()), results=self.batch_results), path)
+    try:
+        out = write_json_atomic(dict(model_path=str(self.model_path or ''), detector=asdict(self.detector_config()),
+                                     results=self.batch_results), path)
     except Exception as e: self.batch_message.value = html.escape(f'could not export: {type(e).__name__}: {e}'); return
     self.batch_message.value = f'saved {len(self.batch_results)} results to {html.escape(str(out))}'
     return out
