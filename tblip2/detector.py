@@ -18,8 +18,8 @@ from .datasets import progress_bar
 __all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig',
            'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold',
            'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
-           'Detection', 'crop_window', 'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'detect', 'box_iou',
-           'match_boxes', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
+           'Detection', 'crop_window', 'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou',
+           'match_boxes', 'detect', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
            'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
@@ -137,16 +137,19 @@ def _colour(image, colour_space):
     if colour_space == 'grey': return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     return cv2.cvtColor(image, cv2.COLOR_RGB2Lab) if colour_space == 'lab' else image   # uint8 Lab: L scaled to 0-255
 
+# %% ../nbs/01_detector.ipynb #5656b38f
 def _channel_weights(colour_space, lightness_weight):
     "Per-channel weights making the Euclidean distance Delta E ('lab') or plain RGB / grey levels"
     return np.float32([100 / 255 * lightness_weight, 1, 1] if colour_space == 'lab' else [1, 1, 1])
 
+# %% ../nbs/01_detector.ipynb #9b500952
 def _quartiles(image, valid, step):
     "25th, 50th and 75th percentile of each channel of a uint8 image over every `step`-th valid pixel; (3, C)"
     pixels = image[::step, ::step][valid[::step, ::step]].reshape(-1, image.shape[2] if image.ndim == 3 else 1)
     cdf = np.stack([np.cumsum(np.bincount(c, minlength=256)) for c in pixels.T], 1)       # (256, C)
     return np.stack([(cdf < q * len(pixels)).sum(0) for q in (0.25, 0.5, 0.75)]).astype(np.float32)
 
+# %% ../nbs/01_detector.ipynb #6d7104db
 def _match_illumination(after, before, valid, step=4):
     "`after` (uint8) as float32 with a per-channel gain and offset so its median and interquartile range match `before`'s"
     # quartiles, not mean and std: the change itself must not move the estimate; every `step`-th pixel is plenty
@@ -182,6 +185,7 @@ def aligned_rgb(before, after, cfg:DetectorConfig) -> tuple[np.ndarray, np.ndarr
         after = cv2.resize(after, before.shape[1::-1], interpolation=cv2.INTER_AREA)
     return before, after
 
+# %% ../nbs/01_detector.ipynb #d091d485
 def compute_difference_map(before, after, cfg:DetectorConfig|None=None) -> np.ndarray:
     "Per-pixel colour difference (HxW float32, in before's pixels) robust to noise, illumination and, with registration, jitter"
     cfg = cfg or DetectorConfig()
@@ -221,6 +225,7 @@ def threshold_difference(diff_map:np.ndarray, noise_floor:float, percentile:floa
 # %% ../nbs/01_detector.ipynb #e08963e2
 def _ellipse(size): return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
 
+# %% ../nbs/01_detector.ipynb #86975de4
 def _fill_holes(mask):
     "`mask` (uint8 0/1) with every region not reachable from the border filled"
     h, w = mask.shape
@@ -395,6 +400,7 @@ def crop_window(bbox, shape:str='box') -> tuple[int, int, int, int]:
     wx0, wy0 = int(np.floor((x0 + x1 - side) / 2)), int(np.floor((y0 + y1 - side) / 2))
     return wx0, wy0, wx0 + side, wy0 + side
 
+# %% ../nbs/01_detector.ipynb #4c78236a
 def crop_clusters(before:np.ndarray, after:np.ndarray, diff_map:np.ndarray, clusters:list[Cluster], size:int, shape:str='box') -> np.ndarray:
     "Crops `(n, 7, size, size)` uint8 of each cluster's window (`crop_window`): difference (scaled to 0-255 by the map's max), before RGB, after RGB"
     scale = 255 / max(float(diff_map.max()), 1e-6)
@@ -439,10 +445,30 @@ def outline_descriptors(mask:np.ndarray) -> np.ndarray:
               min(4 * np.pi * area / perimeter ** 2, 1.0), min(w, h) / max(w, h, 1e-6), *hu, *corners, *np.clip(depths, 0, 1)]
     return out
 
+# %% ../nbs/01_detector.ipynb #f683a70a
 def cluster_outlines(binary_map:np.ndarray, clusters:list[Cluster]) -> np.ndarray:
     "`(n, D)` float32: `outline_descriptors` of each cluster's pixels of `binary_map`, within its box"
     return np.stack([outline_descriptors(binary_map[y0:y1, x0:x1]) for x0, y0, x1, y1 in (c.bbox for c in clusters)]
                     ) if clusters else np.zeros((0, len(OUTLINE_FEATURES)), np.float32)
+
+# %% ../nbs/01_detector.ipynb #7b1b03c6
+def box_iou(a, b) -> np.ndarray:
+    "IoU matrix (len(a), len(b)) of two lists of boxes x0, y0, x1, y1 (x1, y1 exclusive)"
+    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
+    iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
+    ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
+    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
+    inter = iw * ih
+    return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
+
+# %% ../nbs/01_detector.ipynb #f42eeb09
+def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
+    "Greedy one-to-one matching, highest IoU first: bool arrays saying which `pred` and which `gt` boxes are matched"
+    iou = box_iou(pred, gt)
+    pred_hit, gt_hit = np.zeros(iou.shape[0], bool), np.zeros(iou.shape[1], bool)
+    for i, j in sorted(zip(*np.nonzero(iou >= iou_threshold)), key=lambda ij: -iou[ij]):
+        if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
+    return pred_hit, gt_hit
 
 # %% ../nbs/01_detector.ipynb #7068fa15
 def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
@@ -457,24 +483,6 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     crops = crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops else None
     outlines = cluster_outlines(binary_map, clusters) if cfg.outline_features else None
     return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops, outlines)
-
-# %% ../nbs/01_detector.ipynb #7b1b03c6
-def box_iou(a, b) -> np.ndarray:
-    "IoU matrix (len(a), len(b)) of two lists of boxes x0, y0, x1, y1 (x1, y1 exclusive)"
-    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
-    iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
-    ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
-    inter = iw * ih
-    return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
-
-def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarray]:
-    "Greedy one-to-one matching, highest IoU first: bool arrays saying which `pred` and which `gt` boxes are matched"
-    iou = box_iou(pred, gt)
-    pred_hit, gt_hit = np.zeros(iou.shape[0], bool), np.zeros(iou.shape[1], bool)
-    for i, j in sorted(zip(*np.nonzero(iou >= iou_threshold)), key=lambda ij: -iou[ij]):
-        if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
-    return pred_hit, gt_hit
 
 # %% ../nbs/01_detector.ipynb #e3f92a74
 def outline_tensor(detections:list[Detection], max_clusters:int) -> torch.Tensor:
@@ -546,6 +554,7 @@ def crop_encoder(kind:str='shallow') -> nn.Sequential:
     return nn.Sequential(*conv(7, 32, 1), *conv(32, 32, 2), *conv(32, 64, 2), *conv(64, 128, 2), *conv(128, 128, 2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
+# %% ../nbs/01_detector.ipynb #fdb46419
 BOX_GEOMETRY = 6  # a cluster's geometry starts with its box's: centre x, y, width, height, area, density
 
 class DifferenceDetector(nn.Module):
@@ -620,6 +629,7 @@ def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> st
     for im in (before, after): h.update(str(im.shape).encode()); h.update(np.ascontiguousarray(im).tobytes())
     return h.hexdigest()
 
+# %% ../nbs/01_detector.ipynb #476f92bf
 def save_detection(det:Detection, path):
     "Write `det` to `path` (.npz, no pickle), exactly (float32 map), through a temporary file renamed into place"
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
@@ -629,6 +639,7 @@ def save_detection(det:Detection, path):
                                 clusters=[asdict(c) for c in det.clusters], threshold=det.threshold, used_fallback=det.used_fallback))))
     os.replace(tmp, path)
 
+# %% ../nbs/01_detector.ipynb #112a0b01
 def load_detection(path) -> Detection:
     "Read a `Detection` written by `save_detection`"
     with np.load(path, allow_pickle=False) as z:
@@ -642,8 +653,10 @@ def _pair(item):
     "(before, after) from a pair tuple or a dataset item dict"
     return (item['before'], item['after']) if isinstance(item, dict) else tuple(item)
 
+# %% ../nbs/01_detector.ipynb #d3969ae5
 def _detect_pair(args): return detect(*args)
 
+# %% ../nbs/01_detector.ipynb #fe572412
 def _cached(path:Path) -> Detection|None:
     "The detection cached at `path`; None when there is none, or when it cannot be read (a warning names it, and it is computed again)"
     if not path.exists(): return None
