@@ -118,6 +118,7 @@ def cluster_features(self:DDLA, img1, img2, detections:list|None=None) -> tuple[
     options = real.clone(); options[none, 0] = True
     return feats, options, real
 
+# %% ../nbs/02a_ddla.ipynb #945af04a
 @patch
 def log_prior(self:DDLA, feats:torch.Tensor, options:torch.Tensor) -> torch.Tensor:
     "log p(z = k) `(B, K)` over each pair's options: learned from the cluster features, or uniform"
@@ -138,6 +139,7 @@ def caption_tensors(self:DDLA, captions:list[str]) -> tuple[torch.Tensor, torch.
         labels[i, 1:1 + len(row)] = torch.tensor(row)
     return input_ids.to(self.device), labels.to(self.device)
 
+# %% ../nbs/02a_ddla.ipynb #f4b06c3b
 @patch
 def decoder_logits(self:DDLA, feats:torch.Tensor, input_ids:torch.Tensor, state=None) -> tuple[torch.Tensor, tuple]:
     "Logits `(N, T, V)` of the next token after each of `input_ids` `(N, T)`, conditioned on one cluster feature each `(N, D)`"
@@ -148,6 +150,7 @@ def decoder_logits(self:DDLA, feats:torch.Tensor, input_ids:torch.Tensor, state=
     out, state = self.lstm(x, state)                                       # (N, T, H)
     return self.head(out), state
 
+# %% ../nbs/02a_ddla.ipynb #31b0c37c
 @patch
 def sentence_loglik(self:DDLA, feats:torch.Tensor, input_ids:torch.Tensor, labels:torch.Tensor,
                     options:torch.Tensor|None=None, # (B, K) the slots to score (None: all); the others get 0 and zero logits
@@ -246,6 +249,15 @@ def save_pretrained(self:DDLA, save_dir) -> Path:
     "Write config JSON (naming the architecture), safetensors weights and processor to `save_dir`"
     return write_saved(self, save_dir, dict(architecture='ddla', ddla=asdict(self.config)))
 
+# %% ../nbs/02a_ddla.ipynb #89a0c9b9
+def saved_config(save_dir) -> dict:
+    "The config JSON of a model folder, or an error naming the file"
+    meta = read_saved_config(save_dir)
+    if meta.get('architecture', 'tblip2') not in ARCHITECTURES:
+        raise ValueError(f"{Path(save_dir)/CONFIG_NAME}: architecture={meta['architecture']!r}: choose one of {ARCHITECTURES}")
+    return meta
+
+# %% ../nbs/02a_ddla.ipynb #54d12a4c
 @patch(cls_method=True)
 def from_pretrained(cls:DDLA, save_dir, dtype=None) -> DDLA:
     "A `DDLA` written by `save_pretrained`"
@@ -256,14 +268,7 @@ def from_pretrained(cls:DDLA, save_dir, dtype=None) -> DDLA:
     load_weights(model, save_dir)
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
-# %% ../nbs/02a_ddla.ipynb #89a0c9b9
-def saved_config(save_dir) -> dict:
-    "The config JSON of a model folder, or an error naming the file"
-    meta = read_saved_config(save_dir)
-    if meta.get('architecture', 'tblip2') not in ARCHITECTURES:
-        raise ValueError(f"{Path(save_dir)/CONFIG_NAME}: architecture={meta['architecture']!r}: choose one of {ARCHITECTURES}")
-    return meta
-
+# %% ../nbs/02a_ddla.ipynb #457dee43
 def load_pretrained(save_dir, dtype=None) -> EnhancedDiffBLIP2|DDLA:
     "The model saved in `save_dir`, of the architecture its config names (`EnhancedDiffBLIP2` or `DDLA`)"
     arch = saved_config(save_dir).get('architecture', 'tblip2')
