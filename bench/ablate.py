@@ -5,17 +5,21 @@ same with one thing changed back, every row over N seeds (mean ± std, std over 
     python bench/ablate.py --variants demo no-outlines --seeds 0 1 2 3 4 --jobs 1
     python bench/ablate.py --variants demo no-shift-tolerance --held_out 200   # and each run's held-out check
 
-Each run is `tblip2_train` in its own process (`bench/seeds.py`'s `run_seed`, one CPU thread unless OMP_NUM_THREADS
+Each run is `tblip2_train` in its own process (`tblip2.seeds.run_seed`, one CPU thread unless OMP_NUM_THREADS
 says otherwise), in runs/seeds/ablate-<variant>/seed-<s> (the demo's in runs/seeds/demo, as `python bench/seeds.py`);
-a finished run is tested again, not retrained. Read the
-seeds' spread before a difference between two rows.
+a finished run is tested again, not retrained. Read the seeds' spread before a difference between two rows.
+
+Feeds the results log (RESULTS.md): 'The present demo: `shift_tolerance 1`' (2026-11-30), '`tolerance_regrow`: the
+worn pixel given back, measured and left off' (2026-11-30; its `regrow` variant went with the switch), '`registration
+ecc` on the held-out scenes (left out) and `eval_num_beams 0` (kept)', 'The demo with `registration ecc` (commit
+71d3fdc, later undone)', '`outline_norm`: the outline a part of the cluster token of its own', 'Thirty epochs and a
+lighter push' and 'Outline, order, prior and beam search: leave-one-out over 3 seeds' (all 2026-11-30).
 """
-import argparse, statistics, sys
+import argparse, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import yaml
-from seeds import run_seed
-from held_out import draw_scenes, describe, hits, shares
+from tblip2.seeds import mean_std, run_params, run_seed, seed_dirs
+from held_out import draw_scenes, describe, hits, shares  # the held-out check, bench/held_out.py beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {  # what each row changes in nbs/demo.yaml
@@ -25,12 +29,11 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'outline-in-geometry': dict(outline_norm=False),    # the outline shares the box geometry's MLP and norm
     'raw-geometry': dict(geometry_frequencies=0),       # the box geometry without its sines and cosines
     'rank-by-area': dict(rank_by='area'),               # the largest cluster first, not the most different
-    'bias-centre': dict(word_centre='bias'),            # words measured against the word head's bias, not their running mean
+    'bias-centre': {'words.centre': 'bias'},            # words measured against the word head's bias, not their running mean
     'greedy': dict(num_beams=1),                        # the same training; validation (which picks the best epoch) and the test decode greedily
     'epochs-20': dict(num_epochs=20),                   # the schedule of the demo before: 20 epochs, not 30
-    'fusion-1': dict(word_fusion=1.0),                  # the word detectors' push at its earlier weight (it also picks the best epoch)
+    'fusion-1': {'words.fusion': 1.0},                  # the word detectors' push at its earlier weight (it also picks the best epoch)
     'registration': dict(registration='ecc'),           # each pair aligned (ECC) before the difference: the generator's camera shake taken out
-    'regrow': dict(tolerance_regrow=True),             # the changed region grown back by the pixel the tolerance wears off
     'no-shift-tolerance': dict(shift_tolerance=0),     # each pixel against the same after-pixel only: the camera shake's background edges become clusters
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
 }
@@ -43,9 +46,6 @@ def name(variant:str) -> str:
     "Its runs' folder under runs/seeds: the demo's is `python bench/seeds.py`'s own (trained once for both)"
     return 'demo' if variant == 'demo' else f'ablate-{variant}'
 
-def cell(vals:list[float]) -> str:
-    return f"{statistics.mean(vals):.3f} ± {statistics.stdev(vals):.3f}" if len(vals) > 1 else f"{vals[0]:.3f}"
-
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
@@ -53,15 +53,15 @@ if __name__ == '__main__':
     p.add_argument('--jobs', type=int, default=2, help='runs at a time (each one CPU thread)')
     p.add_argument('--held_out', type=int, default=0, metavar='N', help="also each run's held-out check on N scenes (bench/held_out.py, seed 2026)")
     a = p.parse_args()
-    demo = yaml.safe_load((ROOT/'nbs'/'demo.yaml').read_text())
-    for k in ('seed', 'run_dir', 'checkpoint_dir'): demo.pop(k, None)
+    demo = run_params('nbs/demo.yaml')
     runs = [(v, s) for v in a.variants for s in a.seeds]
     scenes = ROOT/'runs'/'held_out'/f'{a.held_out}-scenes'  # drawn once, described by every run
     truth = draw_scenes(scenes, a.held_out) if a.held_out else {}
     def run(v:str, s:int) -> dict:
         out = run_seed({**demo, **VARIANTS[v]}, s, name(v))
         if a.held_out:
-            results = describe(ROOT/'checkpoints'/'seeds'/name(v)/f'seed-{s}'/'best', scenes, ROOT/'runs'/'seeds'/name(v)/f'seed-{s}'/'held_out')
+            run_dir, ckpt_dir = seed_dirs(name(v), s)
+            results = describe(ROOT/ckpt_dir/'best', scenes, ROOT/run_dir/'held_out')
             out |= {f'held-out {k}': x for k, x in shares(truth, hits(truth, results)).items() if k != 'pairs'}
         return out
     with ThreadPoolExecutor(a.jobs) as pool:
@@ -74,5 +74,5 @@ if __name__ == '__main__':
     for v in a.variants:
         rows = [results[v, s] for s in a.seeds]
         changes = ', '.join(f'`{k} {str(x).lower()}`' for k, x in VARIANTS[v].items()) or 'nbs/demo.yaml'
-        print(f"| {v} | {changes} | " + ' | '.join(cell([r[k] for r in rows]) for k in columns)
+        print(f"| {v} | {changes} | " + ' | '.join(mean_std([r[k] for r in rows]) for k in columns)
               + ' | ' + ' / '.join(f"{r['names all']:.3f}" for r in rows) + ' |')

@@ -10,8 +10,10 @@ only (the model is loaded first). The per-pair row is `describe_pair` on each pa
 `tblip2_diff` described folders before batching; the batched rows are `describe_folder` streaming its
 results to a `.jsonl` log, as `tblip2_diff --input_dir --output_file` does now. The sentences of the two
 paths are compared pair by pair. CPU ms per pair (user + system, main process and workers) says what
-a row costs whatever else the machine is running; pairs/s is wall-clock and is not. Without `--model_path` the demo model (`make demo`) is used, else a tiny
-untrained one (say which in what you quote).
+a row costs whatever else the machine is running; pairs/s is wall-clock and is not. Without `--model_path` the demo
+model (`make demo`) is used, else a tiny untrained one (say which in what you quote).
+
+Feeds the results log (RESULTS.md): 'Describing a folder: one pair at a time against batched' (2026-11-30).
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, time
 from pathlib import Path

@@ -1,6 +1,7 @@
 """Speed of `score_captions` on the DDLA Spot-the-Diff test predictions (1,270 pairs, 2,107 references).
 Run: `.venv/bin/python bench/bench_eval.py [repeats]` (budget: at most 15 s per evaluation, all metrics SPICE aside;
-the Java processes are started once per evaluation). Needs ../shared (or $TBLIP2_SHARED) and Java."""
+the Java processes are started once per evaluation). Needs ../shared (or $TBLIP2_SHARED) and Java.
+Its table is a speed check of `score_captions` (nbs/03_evaluation.ipynb), not history: it feeds no results-log entry."""
 import os, sys, time
 from tblip2.datasets import shared_dir
 from tblip2.evaluation import DDLA_FILES, find_java, java_launches, read_coco_references, read_coco_results, score_captions

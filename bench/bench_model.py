@@ -10,6 +10,8 @@ mixed precision does: trainable parameters in fp32 (with AdamW states), frozen o
 step under `torch.autocast(bfloat16)`. FLOPs are counted, not estimated, with
 `torch.utils.flop_counter.FlopCounterMode` over one forward + backward; MFU = counted FLOPs / step time /
 peak (H200 ~790 TFLOP/s dense bf16 by default). Detection is precomputed, as the training loop's cache does.
+
+Its table documents the model's training speed (nbs/02_model.ipynb); it feeds no results-log entry.
 """
 import argparse, json, resource, time
 import numpy as np

@@ -1,5 +1,6 @@
 """Speed of the synthetic generator: pairs written per second (one process).
-Run: `.venv/bin/python bench/bench_synthetic.py` (budget: 1,000 pairs at 224x224 in at most 30 s)."""
+Run: `.venv/bin/python bench/bench_synthetic.py` (budget: 1,000 pairs at 224x224 in at most 30 s).
+Its table documents the generator's speed (nbs/00_datasets.ipynb); it feeds no results-log entry."""
 import tempfile, time
 from pathlib import Path
 from tblip2.datasets import make_synthetic_dataset

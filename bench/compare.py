@@ -8,25 +8,31 @@ Methods: the most frequent training caption and the nearest training pair (no tr
 pair whose before and after images, both shrunk to 24x24 pixels, are nearest in L2 distance), DDLA (`architecture=ddla`,
 nbs/02a_ddla.ipynb), T-BLIP2 (the parameters as given) and T-BLIP2 with one part switched off: the cluster tokens
 (`use_clusters=false`), the after-before ViT tokens (`use_diff_features=false`), the ITC and ITM losses (their weights 0).
-Each trained method and seed is one `tblip2_train` process (bench/seeds.py's `run_seed`), with one OpenMP thread unless
-OMP_NUM_THREADS says otherwise; a seed that finished before is not trained again. Every cell is mean ± std over the seeds (n - 1); the per-seed values are in summary.json. Writes
-<out>/table.md and <out>/summary.json (out: runs/compare/<name>; runs in <out>/<method>/seed-<s>, checkpoints in
-checkpoints/compare/<name>/, or <out>/checkpoints with --out).
+Each trained method and seed is one `tblip2_train` process (`tblip2.seeds.run_seed`), with one OpenMP thread unless
+OMP_NUM_THREADS says otherwise; a seed that finished before is not trained again. Every cell is mean ± std over the
+seeds (n - 1); the per-seed values are in summary.json. Writes <out>/table.md and <out>/summary.json (out:
+runs/compare/<name>; runs in <out>/<method>/seed-<s>, checkpoints in checkpoints/compare/<name>/, or <out>/checkpoints
+with --out).
+
+Feeds the results log (RESULTS.md): the DDLA comparison of 'The present demo: `shift_tolerance 1`' (`demo-v6`) and the
+entries 'DDLA against T-BLIP2, both with the pair aligned (`demo-v5`)', 'DDLA against the demos of commits 2bad6d9 and
+6356e63 (`demo-v4`, 30 epochs)', 'DDLA with the detector of the demo of commit 6c2c3bc (`demo-v3`)', 'DDLA against the
+demo with word detectors and `word_fusion 1`, at the demo's length (`demo-20ep`)' and 'The comparison bench at 15
+epochs: DDLA, T-BLIP2 and its parts (`demo-15ep`)' (all 2026-11-30).
 """
-import argparse, json, math, os, statistics, sys, time
+import argparse, json, math, os, sys, time
 from pathlib import Path
-import yaml
+from tblip2.seeds import mean_std, run_params, run_seed, seed_dirs
+from tblip2.train import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT/'bench'))
-from seeds import run_seed, MODEL
 
 BASELINES = {'most frequent caption': 'frequent', 'nearest training pair (24x24 pixels)': 'nearest'}
 TRAINED = {  # method: its parameters on top of the run's
     'DDLA': dict(architecture='ddla'),
     'T-BLIP2': dict(),
     # the word detectors and the outline's part read the clusters: without clusters there are none
-    'T-BLIP2 without clusters': dict(use_clusters=False, word_weight=0.0, word_trains_crops=False, word_prefix=0, word_fusion=0.0, outline_norm=False),
+    'T-BLIP2 without clusters': dict(use_clusters=False, words=False, outline_norm=False),
     'T-BLIP2 without difference features': dict(use_diff_features=False),
     'T-BLIP2 without ITC / ITM': dict(aln_weight_itc=0.0, aln_weight_itm=0.0),
 }
@@ -66,12 +72,17 @@ def baseline(kind:str, train_ds, test_ds, ids:list) -> dict:
     per_change = {i: [s] for i, s in predictions.items()}  # one sentence a pair: it names at most one of the changes
     return {k: scores[k] for k in CAPTION} | change_columns(predictions, references, test_ds.boxes, per_change) | {'training s': seconds}
 
+def method_params(params:dict, method:str) -> dict:
+    "The run's parameters with the method's on top; a group the method switches off (`words`) takes none of its settings"
+    off = [g for g in GROUPS if TRAINED[method].get(g) is False]
+    return {k: v for k, v in {**params, **TRAINED[method]}.items() if k.split('.', 1)[0] not in off or k in off}
+
 def trained(params:dict, seed:int, method:str, out:Path, checkpoints:Path, test_ds) -> dict:
     "Train and test one method with one seed (its own `tblip2_train` process); its columns, read back from the run's files"
     from tblip2.evaluation import read_coco_results
     slug = next(k for k, v in KEYS.items() if v == method)
-    m = run_seed({**params, **TRAINED[method]}, seed, slug, runs=str(out), checkpoints=str(checkpoints))
-    run_dir = out/slug/f'seed-{seed}'
+    m = run_seed(method_params(params, method), seed, slug, runs=str(out), checkpoints=str(checkpoints))
+    run_dir = Path(seed_dirs(slug, seed, str(out))[0])
     predictions = read_coco_results(run_dir/'test_predictions.json')
     references = {i: test_ds.sentences[i] for i in predictions}
     changes = run_dir/'test_changes.json'
@@ -92,8 +103,7 @@ def one_thread(f, *args):
 def cell(values:list) -> str:
     "mean ± std (n - 1) of the seeds' values, '—' where the method has no such value"
     values = [v for v in values if not math.isnan(v)]
-    if not values: return '—'
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
+    return mean_std(values) if values else '—'
 
 def tables(results:dict, seeds:list) -> str:
     "Markdown: one row per method; caption scores, attributes named, change recall, training time; then CIDEr-D per change type"
@@ -119,9 +129,7 @@ def parse(argv=None):
 
 def main(argv=None) -> str:
     a = parse(argv)
-    params = yaml.safe_load((ROOT/a.config).read_text()) or {}
-    params.update({k: yaml.safe_load(v) for k, v in a.p})
-    for k in ('seed', 'run_dir', 'checkpoint_dir'): params.pop(k, None)  # set per method and seed
+    params = run_params(a.config, a.p)  # seed and folders: set per method and seed
     name = a.name or Path(a.config).stem
     out = Path(a.out).resolve() if a.out else ROOT/'runs'/'compare'/name
     checkpoints = out/'checkpoints' if a.out else ROOT/'checkpoints'/'compare'/name

@@ -1,6 +1,6 @@
 """Which cluster comes first: the share of single-change pairs whose detector's first cluster is the change.
 
-A caption is about the first cluster (the one sentence of a pair, `word_prefix`, `word_fusion`), so the order of
+A caption is about the first cluster (the one sentence of a pair, `words.prefix`, `words.fusion`), so the order of
 the clusters bounds what a captioner can name. For each `rank_by` and each split (the generator's boxes: a diagnostic,
 nothing trains on them), over the single-change pairs where the detector found a cluster: how often some cluster is
 the change (box IoU >= 0.3 with it, or with a moved object's old box), and how often the first one is. And over
@@ -9,6 +9,9 @@ one, a move's two regions apart), under the settings given (`rank_by` among them
 boxes are kept).
 
     python bench/first_cluster.py [--data_dir data/synthetic] [-p crop_shape square ...]
+
+Feeds the results log (RESULTS.md): the detector table of '`tolerance_regrow`: the worn pixel given back, measured and
+left off' (2026-11-30); the detector notebook (nbs/01_detector.ipynb) quotes its tables for the demo's settings.
 """
 import argparse
 from dataclasses import replace

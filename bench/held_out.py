@@ -8,7 +8,11 @@ its nine places and four kinds of change. Each pair goes to disk as `<n>.png` / 
 the folder, and its first description of each pair is checked for the change's colour, shape and place (the
 evaluation's `names`).
 
-    python bench/held_out.py --model checkpoints/demo/best            # 200 scenes, seed 2026
+    python bench/held_out.py --model checkpoints/demo/best            # 200 scenes, seed 2026 (`make demo` makes the model)
+
+Feeds the results log (RESULTS.md): the held-out checks of 'The present demo: `shift_tolerance 1`' and of the demos of
+commits 5477b01, 6356e63, 2bad6d9 and 6c2c3bc, and 'The demo with the word switches and `word_fusion 1`' (all
+2026-11-30); through `bench/ablate.py --held_out`, the held-out columns of bench/ablate.py's entries.
 """
 import argparse, json, subprocess, sys
 from pathlib import Path

@@ -5,6 +5,11 @@ references' first sentences, which leave the place out in some wordings.
 
     python bench/misses.py                       # runs/seeds/demo (the demo's three seeds)
     python bench/misses.py --name ep30 --data_dir data/synthetic
+
+Feeds the results log (RESULTS.md): the misses tables of 'The present demo: `shift_tolerance 1`', '`registration ecc`
+on the held-out scenes (left out) and `eval_num_beams 0` (kept)', 'The demo with `registration ecc` (commit 71d3fdc,
+later undone)', '`outline_norm`: the outline a part of the cluster token of its own' and 'Thirty epochs and a lighter
+push' (all 2026-11-30).
 """
 import argparse, json
 from pathlib import Path

@@ -1,17 +1,21 @@
 """The attribute check on the validation split: what a choice between runs is made on (the test split only reports).
 
 For each `bench/seeds.py` / `bench/ablate.py` run named, each seed's best model describes the validation pairs as
-its test did (its own detector, `num_beams`, `word_fusion`); the table gives, over the seeds (mean ± std, n - 1),
+its test did (its own detector, `num_beams`, `words.fusion`); the table gives, over the seeds (mean ± std, n - 1),
 the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, and the
 change recall on the pairs with several changes (the generator's labels: evaluation only).
 
     python bench/val_names.py demo ablate-no-shift-tolerance
     python bench/val_names.py demo --seeds 0 1
+
+Feeds the results log (RESULTS.md): 'The present demo: `shift_tolerance 1`' and '`tolerance_regrow`: the worn pixel
+given back, measured and left off' (both 2026-11-30).
 """
-import argparse, json, statistics, sys
+import argparse, sys
 from pathlib import Path
 import torch
-from tblip2.train import check_config, load_splits, CaptionPairs, generate_for, GENERATION
+from tblip2.train import check_config, load_splits, CaptionPairs, generate_for, use_generation
+from tblip2.seeds import mean_std, run_history, seed_dirs
 from tblip2.ddla import load_pretrained
 from tblip2.evaluation import attribute_accuracy, change_recall
 
@@ -19,16 +23,19 @@ ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'change recall': 'change recall'}
 
 def val_names(name:str, seed:int,
-              runs:str='runs/seeds', checkpoints:str='checkpoints/seeds') -> dict: # folders of the runs and their checkpoints, as `run_seed`'s
+              runs:str='runs/seeds',               # folder of the runs, as `run_seed`'s
+              checkpoints:str='checkpoints/seeds', # ... and of their checkpoints
+             ) -> dict:
     "One seed's best model of run `name` on the validation split: `{column: share}`"
-    run, best = ROOT/runs/name/f'seed-{seed}', ROOT/checkpoints/name/f'seed-{seed}'/'best'
+    run_dir, ckpt_dir = seed_dirs(name, seed, runs, checkpoints)
+    run, best = ROOT/run_dir, ROOT/ckpt_dir/'best'
     if not best.is_dir(): sys.exit(f"{best}: no trained model (train it with bench/seeds.py or bench/ablate.py)")
-    saved = json.loads((run/'history.json').read_text())['config']
+    saved = run_history(run)['config']
     cfg = check_config(**{k: v for k, v in saved.items() if k not in ('run_dir', 'checkpoint_dir')})
     val = load_splits(cfg, ('val',))['val']
     if val.boxes is None: sys.exit(f"{name}: not trained on a synthetic set (its validation split has no boxes)")
     model = load_pretrained(best)
-    for k in GENERATION: setattr(model.config, k, saved[k])  # as its test generated
+    use_generation(model.config, cfg.model)  # `num_beams` and `words.fusion` as its test generated
     pairs = CaptionPairs(val, model.processor, model.config.detector, cfg.seed, progress=False)
     with torch.no_grad():
         first = generate_for(model, pairs)
@@ -41,10 +48,10 @@ if __name__ == '__main__':
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     a = p.parse_args()
     torch.set_num_threads(1)
-    cell = lambda v: f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
     print(f"`python bench/val_names.py {' '.join(sys.argv[1:])}`: validation split, each seed's best model, seeds {' '.join(map(str, a.seeds))}\n")
     print('| run | ' + ' | '.join(COLUMNS.values()) + ' | all three, per seed |')
     print('| --- |' + ' ---: |' * (len(COLUMNS) + 1))
     for name in a.names:
         rows = [val_names(name, s) for s in a.seeds]
-        print(f"| {name} | " + ' | '.join(cell([r[k] for r in rows]) for k in COLUMNS) + ' | ' + ' / '.join(f"{r['all']:.3f}" for r in rows) + ' |')
+        print(f"| {name} | " + ' | '.join(mean_std([r[k] for r in rows]) for k in COLUMNS) + ' | '
+              + ' / '.join(f"{r['all']:.3f}" for r in rows) + ' |')

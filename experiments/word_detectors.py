@@ -1,15 +1,18 @@
-"""What the word detectors of a model trained with `word_weight > 0` say about each change.
+"""What the word detectors of a model trained with `words` on say about each change.
 
 For each single-change validation pair whose detector found a cluster, the colour and the shape word
 the first cluster's word head scores highest (among the generator's six colours and six shapes), against
 the true ones (the generator's labels: evaluation only). The share right is how well the cluster word loss
 taught the crop CNN, independent of whether the language model uses it.
 
-    python bench/word_detectors.py --model checkpoints/seeds/words-20ep/seed-0/latest/model
-    python bench/word_detectors.py --model ... --show 5   # and the words the first cluster raises most, for 5 pairs
+    python experiments/word_detectors.py --model checkpoints/demo/best            # `make demo`'s model
+    python experiments/word_detectors.py --model ... --show 5   # and the words the first cluster raises most, for 5 pairs
 
 With `--show N`, the first N of those pairs are listed with the 8 words whose scores the first cluster raises most above
-their prior (`word_raise`: the model's `word_centre`), which are what `word_prefix` and `word_fusion` pass on.
+their prior (`word_raise`: the model's `words.centre`), which are what `words.prefix` and `words.fusion` pass on.
+Its numbers are in the results log (RESULTS.md): 'Word detectors with a head of their own (`word_trains_crops`), 3
+seeds', 'Outline, order, prior and beam search' (the `--show` word scores) and '`geometry_frequencies 3`' (all
+2026-11-30).
 """
 import argparse, json
 import torch
@@ -23,7 +26,7 @@ if __name__ == '__main__':
     ap.add_argument('--show', type=int, default=0, help='list this many pairs with the words their first cluster raises most')
     a = ap.parse_args()
     model = EnhancedDiffBLIP2.from_pretrained(a.model)
-    if model.word_head is None: raise SystemExit(f"{a.model}: trained without word_weight, it has no word detectors")
+    if model.config.words is None: raise SystemExit(f"{a.model}: trained without words, it has no word detectors")
     tok = model.tokenizer
     ds = SpotTheDiffDataset(a.data_dir, split='val')
     boxes = json.loads((ds.data_dir/'annotations/boxes_val.json').read_text())

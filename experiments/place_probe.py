@@ -9,10 +9,13 @@ fitted on the place of the object's position nearest the first cluster's centroi
 - a linear probe (logistic regression on standardised features) on the centroid (x, y) as it is, and on its Fourier
   features (`fourier_geometry`, 2 and 3 octaves);
 - a linear probe on the model's first cluster token (the model's detector and image processor read the pairs);
-- the model's word detectors (models with `word_weight > 0`): the place phrase whose words their scores make most
-  likely, each of the five place words said or not as its probability says (what `word_fusion` can push).
+- the model's word detectors (models with `words` on): the place phrase whose words their scores make most
+  likely, each of the five place words said or not as its probability says (what `words.fusion` can push).
 
-    python bench/place_probe.py --model checkpoints/seeds/words-20ep/seed-0/best
+    python experiments/place_probe.py --model checkpoints/demo/best     # `make demo`'s model
+
+Its table is in the results log (RESULTS.md): '`word_fusion`: the word detectors speak at generation; and the place
+probe' (2026-11-30).
 """
 import argparse
 import numpy as np
@@ -80,13 +83,13 @@ if __name__ == '__main__':
         data[split] = dict(xy=xy, fit=fit, right=right, tokens=cluster_tokens(model, pairs, rows))
     t, v = data['train'], data['val']
     f = lambda xy, n: fourier_geometry(torch.tensor(xy, dtype=torch.float32), n).numpy()
-    print(f"`python bench/place_probe.py --model {a.model}`: place of the change, {len(t['fit'])} training / "
+    print(f"`python experiments/place_probe.py --model {a.model}`: place of the change, {len(t['fit'])} training / "
           f"{len(v['fit'])} validation single-change pairs with a cluster; validation accuracy (a move: either place)\n")
     print('| read-out of the first cluster | place |\n| --- | ---: |')
     print(f"| the rule: the place name of its centroid | {accuracy([location_name(x, y, 1.0) for x, y in v['xy']], v['right']):.3f} |")
     print(f"| linear probe, centroid (x, y) | {accuracy(probe(t['xy'], t['fit'], v['xy']), v['right']):.3f} |")
     for n in (2, 3): print(f"| linear probe, centroid's Fourier features, {n} octaves | {accuracy(probe(f(t['xy'], n), t['fit'], f(v['xy'], n)), v['right']):.3f} |")
     print(f"| linear probe, the model's cluster token | {accuracy(probe(t['tokens'], t['fit'], v['tokens']), v['right']):.3f} |")
-    if model.word_head is not None: print(f"| the model's word detectors | {accuracy(word_places(model, v['tokens']), v['right']):.3f} |")
+    if model.config.words is not None: print(f"| the model's word detectors | {accuracy(word_places(model, v['tokens']), v['right']):.3f} |")
     majority = max(set(t['fit']), key=list(t['fit']).count)
     print(f"| majority class | {accuracy([majority] * len(v['fit']), v['right']):.3f} |")

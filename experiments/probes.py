@@ -1,16 +1,17 @@
 """Where does a trained model lose the colour, shape and place of a change? Linear probes on each representation
 in its path, for the single-change pairs of the synthetic set: fitted on the training split, scored on validation.
 
-    python bench/probes.py --model checkpoints/demo/best [--data data/synthetic]
+    python experiments/probes.py --model checkpoints/demo/best [--data data/synthetic]    # `make demo`'s model
 
 Representations, in the order the pair flows through the model (slot 0 = the detector's largest cluster):
 the outline descriptors of slot 0's pixels (`cluster_outlines`, detector notebook: whether or not the model reads
 them), crop CNN feature of slot 0 (crops + geometry, `DifferenceDetector`), its cluster token (`ClusterEncoder`), the
 same slot in the fused memory (`FusionLayer`), the Q-Former query outputs, the visual prefix the LM reads; the
-word detectors of slot 0 (models with `word_weight > 0`: the colour and shape word they score highest, the place
-phrase as `bench/place_probe.py` reads it); and the generated sentence itself (`attribute_accuracy`). A moved object
+word detectors of slot 0 (models with `words` on: the colour and shape word they score highest, the place
+phrase as `experiments/place_probe.py` reads it); and the generated sentence itself (`attribute_accuracy`). A moved object
 has two right places (where it was, where it is), a recoloured one two right colours, as in `names`. The generator's labels are used here to *measure*,
-never to train.
+never to train. Its tables are in the results log (RESULTS.md): 'Where the colour, shape and place get lost: linear
+probes along the path' and 'Outline, order, prior and beam search' (both 2026-11-30).
 """
 import argparse
 from pathlib import Path
@@ -23,7 +24,7 @@ from tblip2.detector import outline_tensor
 from tblip2.model import EnhancedDiffBLIP2
 from tblip2.train import CaptionPairs, collate_pairs, generate_for
 from tblip2.evaluation import attribute_accuracy, markdown_table
-from place_probe import word_places
+from place_probe import word_places  # experiments/place_probe.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTRIBUTES = ('colour', 'shape', 'location')
@@ -81,7 +82,7 @@ if __name__ == '__main__':
             probe.fit(feats['train'][rep], labels['train'][attr])
             row[attr] = right(attr, probe.predict(feats['val'][rep]))
         table[rep] = row
-    if model.word_head is not None:  # what the word detectors of slot 0 say, read without any fitting
+    if model.config.words is not None:  # what the word detectors of slot 0 say, read without any fitting
         tokens = torch.from_numpy(feats['val']['cluster token (slot 0)'])
         with torch.no_grad(): scores = model.word_scores(tokens)
         best = lambda words: [words[i] for i in scores[:, [model.tokenizer(' ' + w, add_special_tokens=False).input_ids[-1] for w in words]].argmax(1).tolist()]

@@ -5,12 +5,13 @@ For each crop encoder (`shallow`, `deep`) and crop shape (`box`: the cluster's b
 classifier on top, to predict the shape and the colour of the change from the detector's first cluster
 (slot 0) of each single-change training pair, and score it on the validation ones. The generator's
 attribute labels are used here only to measure what an encoder can represent (like the linear probes
-of bench/probes.py); the captioner never trains on them.
+of experiments/probes.py); the captioner never trains on them.
 
-    python bench/crop_probe.py                    # the demo's synthetic set (data/synthetic), 3 seeds, ~4 minutes here
-    python bench/crop_probe.py --seeds 0 --epochs 10
+    python experiments/crop_probe.py              # the demo's synthetic set (data/synthetic), 3 seeds, ~4 minutes here
+    python experiments/crop_probe.py --seeds 0 --epochs 10
 
-Accuracy is capped by how often slot 0 is the changed object (printed too).
+Accuracy is capped by how often slot 0 is the changed object (printed too). Its table is in the results log
+(RESULTS.md): 'Crop encoder capacity (`bench/crop_probe.py`), and one-seed explorations' (2026-11-30).
 """
 import argparse, json, time
 from pathlib import Path

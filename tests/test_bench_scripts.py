@@ -1,0 +1,38 @@
+"""Every script of bench/ and experiments/ that takes options still starts with the current package: `--help` runs
+its imports and builds its parser (a renamed setting or a moved helper fails here, not on the next person's run)."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# One process per folder, every script of it run as `python SCRIPT --help` would run it: torch and transformers are
+# imported once. The process starts in the scripts' folder, which `python -c` puts first on the path, as `python SCRIPT`
+# puts the script's own folder: so ablate.py finds held_out.py beside it, and probes.py place_probe.py.
+LOOP = '''
+import contextlib, io, json, runpy, sys
+done = {}
+for path in json.loads(sys.argv[1]):
+    sys.argv, out = [path, '--help'], io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out): runpy.run_path(path, run_name='__main__')
+        done[path] = 'ran without exiting'
+    except SystemExit as e: done[path] = 'ok' if e.code in (0, None) and 'usage:' in out.getvalue() else f'exit {e.code}'
+    except Exception as e: done[path] = f'{type(e).__name__}: {e}'
+print('DONE ' + json.dumps(done))
+'''
+
+def scripts(folder:str) -> list[str]:
+    "The scripts of `folder` that parse options (bench_eval.py, bench_synthetic.py take none; `_*.py` are scratch)"
+    return [str(p) for p in sorted((ROOT/folder).glob('*.py')) if 'argparse' in p.read_text() and not p.name.startswith('_')]
+
+@pytest.mark.parametrize('folder', ['bench', 'experiments'])
+def test_every_script_answers_help(folder):
+    names = scripts(folder)
+    assert len(names) >= 5, names
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'HF_HUB_OFFLINE': '1'}
+    r = subprocess.run([sys.executable, '-c', LOOP, json.dumps(names)], capture_output=True, text=True, timeout=300,
+                       cwd=ROOT/folder, env=env)
+    assert r.returncode == 0 and 'DONE ' in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
+    done = json.loads(r.stdout.split('DONE ')[-1])
+    assert {Path(k).name: v for k, v in done.items() if v != 'ok'} == {}, done
