@@ -40,7 +40,7 @@ def untrained_checkpoint(out_dir) -> Path:
 
 # %% ../nbs/05_describe.ipynb #353764eb
 def load_model(model_path):
-    "The model saved in `model_path` (`EnhancedDiffBLIP2` or `DDLA`), in eval mode on CPU, with its saved detector settings"
+    "The model saved in `model_path` (`EnhancedDiffBLIP2` or `DDLA`), in eval mode on CPU, with its detector settings"
     from tblip2.ddla import load_pretrained
     from tblip2.train import verify_folder
     verify_folder(model_path)  # names a damaged file (no manifest: nothing to check)
@@ -133,14 +133,19 @@ def cluster_to_original(c:Cluster, scale, size) -> Cluster:
     return Cluster(tuple(box_to_original(c.bbox, scale, size)), ((cx + 0.5) * sx - 0.5, (cy + 0.5) * sy - 0.5),
                    round(c.area * sx * sy), c.density, c.mean_diff)
 
-# %% ../nbs/05_describe.ipynb #dd29c883
-def prepare_images(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig, opts:DescribeConfig, image_processor=None) -> dict:
-    "The pair's detection at its working resolution, the scale back to the original's pixels, and (with the model's `image_processor`) its pixel values"
+# %% ../nbs/05_describe.ipynb #680a7458
+def prepare_images(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig, opts:DescribeConfig,
+                   image_processor=None, # the model's, for its pixel values (None: detection only)
+                  ) -> dict:
+    "The pair's detection at its working resolution, the scale back to the original's pixels, and its pixel values"
     H, W = before.shape[:2]; w, h = working_size(before.shape, opts.max_side)
-    if (w, h) != (W, H): before, after = (cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in (before, after))
-    pixels = image_processor([before, after], return_tensors='np').pixel_values if image_processor is not None else None  # (2, 3, S, S)
+    if (w, h) != (W, H):
+        before, after = (cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in (before, after))
+    pixels = (image_processor([before, after], return_tensors='np').pixel_values  # (2, 3, S, S)
+              if image_processor is not None else None)
     return dict(pixels=pixels, det=detect(before, after, cfg), scale=(W / w, H / h), size=(W, H))
 
+# %% ../nbs/05_describe.ipynb #60c10d4a
 def prepare_pair(pair:dict, cfg:DetectorConfig, opts:DescribeConfig, image_processor=None) -> dict:
     "A found pair read and detected: `{result, pixels, det, scale, size}`, or `{result}` with the error in it"
     result = dict(name=pair['name'], before=str(pair['before'] or ''), after=str(pair['after'] or ''))
@@ -151,72 +156,89 @@ def prepare_pair(pair:dict, cfg:DetectorConfig, opts:DescribeConfig, image_proce
 
 # %% ../nbs/05_describe.ipynb #2f9d9995
 def generate_descriptions(model, befores, afters, dets:list[Detection], opts:DescribeConfig) -> list[list]:
-    "The model's descriptions of a batch of detected pairs: per pair a list of sentences, or of `{sentence, bbox}` with `per_change`"
+    "The model's descriptions of a batch of detected pairs: per pair a list of sentences (`{sentence, bbox}` per change)"
     gen = dict(detections=dets, max_new_tokens=opts.max_new_tokens)
     if opts.per_change: return model.generate(befores, afters, num_beams=opts.num_beams, per_change=True, **gen)
     n = opts.num_return_sequences
     if n > 1: gen['num_return_sequences'] = n
     if opts.temperature > 0: said = model.generate(befores, afters, do_sample=True, temperature=opts.temperature, **gen)
-    else: said = model.generate(befores, afters, num_beams=max(opts.num_beams or getattr(model.config, 'num_beams', 1), n), **gen)
+    else: said = model.generate(befores, afters,
+                                num_beams=max(opts.num_beams or getattr(model.config, 'num_beams', 1), n), **gen)
     return [said[i * n:(i + 1) * n] for i in range(len(dets))]  # generate returns each pair's n sequences together
 
-# %% ../nbs/05_describe.ipynb #7ff3441e
-def detection_summary(det:Detection, scale=(1.0, 1.0), size=None) -> dict:
-    "The JSON-ready part of a `Detection`: clusters (in original pixels, given the working `scale` and original `size`), threshold, fallback used"
+# %% ../nbs/05_describe.ipynb #fac1b6ae
+def detection_summary(det:Detection,
+                      scale=(1.0, 1.0), # original pixels per working pixel, (x, y)
+                      size=None, # the original image's (W, H); None: the clusters as found
+                     ) -> dict:
+    "The JSON-ready part of a `Detection`: clusters (in original pixels), threshold, whether the fallback was used"
     clusters = det.clusters if size is None else [cluster_to_original(c, scale, size) for c in det.clusters]
-    return dict(clusters=[asdict(c) for c in clusters], threshold=round(float(det.threshold), 3), used_fallback=bool(det.used_fallback))
+    return dict(clusters=[asdict(c) for c in clusters], threshold=round(float(det.threshold), 3),
+                used_fallback=bool(det.used_fallback))
 
+# %% ../nbs/05_describe.ipynb #a62aca96
 def _finish(prepared:dict, descriptions:list) -> dict:
     "A prepared pair's result: ok, original size, descriptions (per-change boxes in original pixels) and the detection"
     scale, size = prepared['scale'], prepared['size']
-    said = [dict(d, bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None else None) if isinstance(d, dict) else d
-            for d in descriptions]
+    said = [dict(d, bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None else None)
+            if isinstance(d, dict) else d for d in descriptions]
     r = prepared['result']
     return dict({k: v for k, v in r.items() if k != 'warnings'}, ok=True, size=list(size), descriptions=said,
                 **detection_summary(prepared['det'], scale, size), warnings=r['warnings'])
 
+# %% ../nbs/05_describe.ipynb #731f394d
 def _generate_or_split(ready:list[dict], model, opts:DescribeConfig) -> list:
-    "Each pair's descriptions from one `generate` call for the batch; if that fails, pair by pair, so only the pair at fault gets the exception"
+    "Each pair's descriptions from one `generate` call for the batch, or pair by pair if that fails"
     if not ready: return []
     pixels = torch.from_numpy(np.stack([p['pixels'] for p in ready]))  # (B, 2, 3, S, S): before, after
     try: return generate_descriptions(model, pixels[:, 0], pixels[:, 1], [p['det'] for p in ready], opts)
-    except Exception as e: return [e] if len(ready) == 1 else [s for p in ready for s in _generate_or_split([p], model, opts)]
+    except Exception as e:
+        return [e] if len(ready) == 1 else [s for p in ready for s in _generate_or_split([p], model, opts)]
 
+# %% ../nbs/05_describe.ipynb #e6381364
 def describe_prepared(prepared:list[dict], model, opts:DescribeConfig) -> list[dict]:
-    "Results for a batch of prepared pairs: the model describes all that were read in one call (with no model: boxes only)"
+    "Results for a batch of prepared pairs, all that were read described in one call (with no model: boxes only)"
     ready = [p for p in prepared if 'det' in p]
     said = _generate_or_split(ready, model, opts) if model is not None else [[] for _ in ready]
     for p, s in zip(ready, said):
-        p['result'] = dict(p['result'], ok=False, error=f"{type(s).__name__}: {s}") if isinstance(s, Exception) else _finish(p, s)
+        p['result'] = (dict(p['result'], ok=False, error=f"{type(s).__name__}: {s}") if isinstance(s, Exception)
+                       else _finish(p, s))
     return [p['result'] for p in prepared]
 
-# %% ../nbs/05_describe.ipynb #83b7991c
+# %% ../nbs/05_describe.ipynb #926cacfe
 def _image_processor(model): return model.processor.image_processor if model is not None else None
 
+# %% ../nbs/05_describe.ipynb #0c28df1c
 def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:DetectorConfig|None=None,
                     opts:DescribeConfig|None=None, **gen) -> tuple[Detection, list]:
-    "Detect the changes between two uint8 images (at the working resolution) and, with a `model`, describe them; `gen` overrides `opts` fields"
+    "Detect the changes between two uint8 images and, with a `model`, describe them; `gen` overrides `opts` fields"
     opts = replace(opts or DescribeConfig(), **gen)
-    p = dict(prepare_images(before, after, cfg or DetectorConfig(), opts, _image_processor(model)), result=dict(name='pair', warnings=[]))
+    p = dict(prepare_images(before, after, cfg or DetectorConfig(), opts, _image_processor(model)),
+             result=dict(name='pair', warnings=[]))
     r = describe_prepared([p], model, opts)[0]
     if not r['ok']: raise RuntimeError(r['error'])
     det = p['det']
-    return replace(det, clusters=[cluster_to_original(c, p['scale'], p['size']) for c in det.clusters]), r['descriptions']
+    return (replace(det, clusters=[cluster_to_original(c, p['scale'], p['size']) for c in det.clusters]),
+            r['descriptions'])
 
-# %% ../nbs/05_describe.ipynb #09cc0d45
+# %% ../nbs/05_describe.ipynb #00aa4b02
 def _pool(workers:int):
     "Worker processes for reading and detecting (fork where the system has it: nothing to import again)"
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
-    return ProcessPoolExecutor(workers, mp_context=ctx)  # no cv2.setNumThreads in them: after a fork it waits on the parent's pool
+    # no cv2.setNumThreads in them: after a fork it waits on the parent's pool
+    return ProcessPoolExecutor(workers, mp_context=ctx)
 
+# %% ../nbs/05_describe.ipynb #9dfee097
 def _share_cpus(pool, workers:int, model) -> int|None:
-    "With worker processes beside the model, torch keeps the CPUs they leave (oversubscribed, both slow down); returns torch's thread count to restore"
+    "Leave the worker processes their CPUs (oversubscribed, both slow down); return torch's thread count to restore"
     if pool is None or model is None: return None
     threads = torch.get_num_threads(); torch.set_num_threads(max(1, (os.cpu_count() or 1) - workers))
     return threads
 
-def describe_many(pairs:list[dict], model=None, cfg:DetectorConfig|None=None, opts:DescribeConfig|None=None, progress:bool=True):
-    "Yield the result of each found pair `{name, before, after}` in order, batch by batch: read and detected by worker processes ahead of the model"
+# %% ../nbs/05_describe.ipynb #6d7cd1b7
+def describe_many(pairs:list[dict], model=None, cfg:DetectorConfig|None=None, opts:DescribeConfig|None=None,
+                  progress:bool=True):
+    "Yield the result of each found pair `{name, before, after}` in order, batch by batch, read and detected ahead"
     cfg, opts, processor = cfg or DetectorConfig(), opts or DescribeConfig(), _image_processor(model)
     batches = [pairs[i:i + opts.batch_size] for i in range(0, len(pairs), opts.batch_size)]
     pool = _pool(opts.workers) if opts.workers > 0 and len(pairs) > 1 else None
@@ -237,9 +259,11 @@ def describe_many(pairs:list[dict], model=None, cfg:DetectorConfig|None=None, op
         if pool: pool.shutdown(cancel_futures=True)
         if threads: torch.set_num_threads(threads)
 
+# %% ../nbs/05_describe.ipynb #e4bd7d41
 def describe_pair(pair:dict, model=None, cfg:DetectorConfig|None=None, opts:DescribeConfig|None=None, **gen) -> dict:
-    "The result of one found pair `{name, before, after}`: descriptions and clusters, or the error; `gen` overrides `opts` fields"
-    return next(describe_many([pair], model, cfg, replace(opts or DescribeConfig(), batch_size=1, num_workers=0, **gen), progress=False))
+    "The result of one found pair `{name, before, after}`: its descriptions and clusters, or the error"
+    return next(describe_many([pair], model, cfg, replace(opts or DescribeConfig(), batch_size=1, num_workers=0, **gen),
+                              progress=False))
 
 # %% ../nbs/05_describe.ipynb #4541a324
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
