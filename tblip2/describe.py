@@ -20,8 +20,8 @@ from .detector import Cluster, DetectorConfig, Detection, detect
 __all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
            'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
            'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'describe_images',
-           'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'ResumeError', 'results_log',
-           'read_log', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
+           'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log',
+           'ResumeError', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -156,7 +156,7 @@ def prepare_pair(pair:dict, cfg:DetectorConfig, opts:DescribeConfig, image_proce
 
 # %% ../nbs/05_describe.ipynb #2f9d9995
 def generate_descriptions(model, befores, afters, dets:list[Detection], opts:DescribeConfig) -> list[list]:
-    "The model's descriptions of a batch of detected pairs: per pair a list of sentences (`{sentence, bbox}` per change)"
+    "The descriptions of a batch of detected pairs: per pair a list of sentences (`{sentence, bbox}` per change)"
     gen = dict(detections=dets, max_new_tokens=opts.max_new_tokens)
     if opts.per_change: return model.generate(befores, afters, num_beams=opts.num_beams, per_change=True, **gen)
     n = opts.num_return_sequences
@@ -265,14 +265,15 @@ def describe_pair(pair:dict, model=None, cfg:DetectorConfig|None=None, opts:Desc
     return next(describe_many([pair], model, cfg, replace(opts or DescribeConfig(), batch_size=1, num_workers=0, **gen),
                               progress=False))
 
-# %% ../nbs/05_describe.ipynb #4541a324
+# %% ../nbs/05_describe.ipynb #9e0048ad
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
 def _images(folder:Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES}
 
+# %% ../nbs/05_describe.ipynb #e5dc433a
 def find_pairs(input_dir) -> tuple[list[dict], list[str]]:
-    "Pairs `{name, before, after}` in `input_dir` (`after` or `before` None for a lone image) and the skipped non-image files"
+    "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None) and the skipped non-image files"
     d = Path(input_dir)
     if not d.is_dir(): raise FileNotFoundError(f"input folder not found: {d}")
     if (d/'before').is_dir() and (d/'after').is_dir():
@@ -301,14 +302,13 @@ def write_json_atomic(obj, path) -> Path:
         Path(partial).unlink(missing_ok=True); raise
     return path
 
-# %% ../nbs/05_describe.ipynb #0eb805f3
-class ResumeError(ValueError): "A results log that cannot be resumed: the message says why"
-
+# %% ../nbs/05_describe.ipynb #f97247a8
 def results_log(output_file) -> Path:
     "Where results stream while a batch runs: `results.json` -> `results.jsonl` beside it"
     p = Path(output_file)
     return p.with_suffix('.jsonl') if p.suffix == '.json' else p.with_name(p.name + '.jsonl')
 
+# %% ../nbs/05_describe.ipynb #030937a8
 def read_log(path):
     "Yield `(offset, record)` for each whole line of a JSON Lines log (a last line cut short is skipped)"
     with open(path, 'rb') as f:
@@ -318,11 +318,15 @@ def read_log(path):
             try: yield offset, json.loads(line)
             except ValueError: continue
 
+# %% ../nbs/05_describe.ipynb #0eda93b9
 def _drop_cut_line(log:Path):
     "Cut a last line a kill left unfinished, so that the next record starts on a line of its own"
     data = log.read_bytes()
     if data and not data.endswith(b'\n'):
         with open(log, 'r+b') as f: f.truncate(data.rfind(b'\n') + 1)
+
+# %% ../nbs/05_describe.ipynb #d6def13e
+class ResumeError(ValueError): "A results log that cannot be resumed: the message says why"
 
 def resume_from(log:Path, settings:dict) -> set[str]:
     "The names of the pairs `log` holds as described, after checking it was made with `settings`"
@@ -332,12 +336,13 @@ def resume_from(log:Path, settings:dict) -> set[str]:
     if first.get('settings') != settings:
         theirs = first.get('settings') or {}
         diff = sorted(k for k in settings.keys() | theirs.keys() if settings.get(k) != theirs.get(k))
-        raise ResumeError(f"{log} was written with other settings ({', '.join(diff) or 'no header'}): run with the same ones, or without resuming to start over")
+        raise ResumeError(f"{log} was written with other settings ({', '.join(diff) or 'no header'}): "
+                          "run with the same ones, or without resuming to start over")
     return {r['name'] for _, r in read_log(log) if r.get('ok')}
 
 # %% ../nbs/05_describe.ipynb #5df90634
 def write_results(log:Path, output_file, header:dict, names:list[str]) -> dict:
-    "Write the final JSON from the log's latest record of each pair in `names`, atomically, streaming; return the summary (header and counts)"
+    "Write the final JSON from the log's latest record of each pair in `names`; return the summary (header and counts)"
     latest = {r['name']: (offset, bool(r['ok'])) for offset, r in read_log(log) if 'name' in r}
     kept = [latest[n] for n in names if n in latest]
     n_ok = sum(ok for _, ok in kept)
@@ -356,7 +361,7 @@ def describe_folder(input_dir, model=None, cfg:DetectorConfig|None=None, opts:De
                     output_file=None, # write the results here (and stream them to its `.jsonl`); None: return them
                     resume:bool=False, # skip the pairs the log already holds as described
                     progress:bool=True, **header) -> dict:
-    "Describe every pair in `input_dir` (`find_pairs`), one failure never stopping the others; `header` is recorded with the results"
+    "Describe every pair in `input_dir` (`find_pairs`), one failure never stopping the others; `header` goes with them"
     cfg, opts = cfg or DetectorConfig(), opts or DescribeConfig()
     pairs, skipped = find_pairs(input_dir)
     settings = dict(input_dir=str(Path(input_dir).resolve()), **header, detector=asdict(cfg),
