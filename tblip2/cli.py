@@ -10,11 +10,11 @@ from pathlib import Path
 
 from .datasets import SIZE_POLICIES
 from .detector import DetectorConfig
-from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config, describe_pair,
-                             describe_folder, results_log)
+from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config,
+                             describe_pair, describe_folder, results_log)
 
 # %% auto #0
-__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECTOR_FLAGS', 'diff_parser', 'UsageError',
+__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
            'check_output', 'check_args', 'detector_config', 'describe_config', 'format_result', 'run_folder',
            'diff_cli']
 
@@ -23,74 +23,95 @@ EXIT_OK = 0           # every pair was described
 EXIT_SOME_FAILED = 1  # at least one pair failed (its error is in the output); the others were still described
 EXIT_USAGE = 2        # bad arguments, missing inputs or no model (argparse uses 2 as well)
 
+class UsageError(Exception): "Wrong arguments: the message says what to do"
+
+# %% ../nbs/07_cli.ipynb #77afd001
+def _usage(e) -> int: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
+
 # %% ../nbs/07_cli.ipynb #ef577573
 NO_MODEL_HELP = ("no trained model: pass --model_path FOLDER (a folder written by EnhancedDiffBLIP2.save_pretrained), "
-                 "run `make demo` to train the demo model into checkpoints/demo/best, or use --detector_only for boxes without a description")
+                 "run `make demo` to train the demo model into checkpoints/demo/best, "
+                 "or use --detector_only for boxes without a description")
 
 # %% ../nbs/07_cli.ipynb #23ba8938
-DETECTOR_FLAGS = dict(diff_threshold_percentile=float, eps=float, min_samples=int, max_clusters=int)  # the detector settings a user tunes
+# the detector settings a user tunes
+DETECTOR_FLAGS = dict(diff_threshold_percentile=float, eps=float, min_samples=int, max_clusters=int)
 
 def diff_parser() -> argparse.ArgumentParser:
     "The arguments of `tblip2_diff`"
     from fastcore.docments import docments
-    p = argparse.ArgumentParser(prog='tblip2_diff', description="Describe what changed between two images (or every pair in a folder).",
-        epilog=f"exit codes: {EXIT_OK} every pair described, {EXIT_SOME_FAILED} some pairs failed (errors are in the output), "
+    p = argparse.ArgumentParser(prog='tblip2_diff',
+        description="Describe what changed between two images (or every pair in a folder).",
+        epilog=f"exit codes: {EXIT_OK} every pair described, "
+               f"{EXIT_SOME_FAILED} some pairs failed (errors are in the output), "
                f"{EXIT_USAGE} usage error (bad arguments, missing files, no model, an output that cannot be written)")
     p.add_argument('--model_path', help='checkpoint folder (default: $TBLIP2_MODEL, else checkpoints/demo/best)')
     p.add_argument('--image1', help='before image'); p.add_argument('--image2', help='after image')
     p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ and after/ folders')
-    p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); results stream to the .jsonl beside it as they finish')
-    p.add_argument('--resume', action='store_true', help="batch: skip the pairs the output's .jsonl already holds as described (an interrupted run)")
+    p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); '
+                                         'results stream to the .jsonl beside it as they finish')
+    p.add_argument('--resume', action='store_true',
+                   help="batch: skip the pairs the output's .jsonl already holds as described (an interrupted run)")
     p.add_argument('--json', action='store_true', help='single pair: print JSON instead of text')
     p.add_argument('--detector_only', action='store_true', help='boxes and cluster statistics only, no model')
     d, dc = DescribeConfig(), docments(DescribeConfig)
     p.add_argument('--size_policy', choices=SIZE_POLICIES, default=d.size_policy, help=dc['size_policy'])
-    for f in ('num_beams', 'max_new_tokens', 'batch_size', 'max_side'): p.add_argument(f'--{f}', type=int, default=getattr(d, f), help=dc[f])
+    for f in ('num_beams', 'max_new_tokens', 'batch_size', 'max_side'):
+        p.add_argument(f'--{f}', type=int, default=getattr(d, f), help=dc[f])
     p.add_argument('--num_workers', type=int, default=None, help=dc['num_workers'])
     p.add_argument('--max_pixels', type=int, default=d.max_pixels, help=dc['max_pixels'].replace('None', '0'))
-    p.add_argument('--per_change', action='store_true', help='one description per detected change, each with its box (default: one per pair)')
+    p.add_argument('--per_change', action='store_true',
+                   help='one description per detected change, each with its box (default: one per pair)')
     comments = docments(DetectorConfig)
-    for f, kind in DETECTOR_FLAGS.items():  # default None: the model's own detector settings, or DetectorConfig's without a model
-        p.add_argument(f'--{f}', type=kind, default=None, help=f"{comments[f]} (default: the model's; without one {getattr(DetectorConfig, f)})")
-    p.add_argument('--registration', choices=('ecc', 'orb', 'none'), default=None, help="align after onto before first (unaligned photos); 'none' turns it off")
+    # default None: the model's own detector settings, or DetectorConfig's without a model
+    for f, kind in DETECTOR_FLAGS.items():
+        p.add_argument(f'--{f}', type=kind, default=None,
+                       help=f"{comments[f]} (default: the model's; without one {getattr(DetectorConfig, f)})")
+    p.add_argument('--registration', choices=('ecc', 'orb', 'none'), default=None,
+                   help="align after onto before first (unaligned photos); 'none' turns it off")
     p.add_argument('--no_progress', action='store_true', help='batch: no progress bar')
     return p
 
 # %% ../nbs/07_cli.ipynb #23508503
-class UsageError(Exception): "Wrong arguments: the message says what to do"
-
 def check_output(path) -> Path:
     "Raise `UsageError` unless results can be written to `path` and its `.jsonl` log (the folder is created)"
     p = Path(path)
     if p.is_dir(): raise UsageError(f"--output_file {p} is a folder: give a file name, such as {p/'results.json'}")
     try: p.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise UsageError(f"--output_file {p}: cannot create the folder {p.parent} ({e.strerror or e})") from None
+    except OSError as e:
+        raise UsageError(f"--output_file {p}: cannot create the folder {p.parent} ({e.strerror or e})") from None
     if results_log(p).is_dir(): raise UsageError(f"--output_file {p}: its results log {results_log(p)} is a folder")
     try: fd, probe = tempfile.mkstemp(prefix='.tblip2-probe-', dir=p.parent); os.close(fd); os.unlink(probe)
-    except OSError as e: raise UsageError(f"--output_file {p}: cannot write in {p.parent} ({e.strerror or e})") from None
+    except OSError as e:
+        raise UsageError(f"--output_file {p}: cannot write in {p.parent} ({e.strerror or e})") from None
     return p
 
 # %% ../nbs/07_cli.ipynb #f12f22f9
 def check_args(a:argparse.Namespace) -> Path|None:
     "Raise `UsageError` for inconsistent arguments; return the model folder to load (None: detector only)"
     single, batch = a.image1 or a.image2, a.input_dir
-    if bool(single) == bool(batch): raise UsageError("give either --image1 and --image2 (one pair) or --input_dir (a batch)")
-    if single and not (a.image1 and a.image2): raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
+    if bool(single) == bool(batch):
+        raise UsageError("give either --image1 and --image2 (one pair) or --input_dir (a batch)")
+    if single and not (a.image1 and a.image2):
+        raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
     for f in (a.image1, a.image2):
         if f and not Path(f).is_file(): raise UsageError(f"image not found: {f}")
     if batch and not Path(batch).is_dir(): raise UsageError(f"input folder not found: {batch}")
-    if single and (a.output_file or a.resume): raise UsageError("--output_file and --resume are for a batch (--input_dir); one pair prints its result")
-    if a.resume and not a.output_file: raise UsageError("--resume needs --output_file: the results it goes on from are beside it")
+    if single and (a.output_file or a.resume):
+        raise UsageError("--output_file and --resume are for a batch (--input_dir); one pair prints its result")
+    if a.resume and not a.output_file:
+        raise UsageError("--resume needs --output_file: the results it goes on from are beside it")
     if a.output_file: check_output(a.output_file)
     if a.detector_only: return None
     model_path = Path(a.model_path) if a.model_path else default_model_path()
     if model_path is None: raise UsageError(NO_MODEL_HELP)
-    if not (model_path/'diffblip2_config.json').is_file(): raise UsageError(f"{model_path}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")
+    if not (model_path/'diffblip2_config.json').is_file():
+        raise UsageError(f"{model_path}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")
     return model_path
 
 # %% ../nbs/07_cli.ipynb #8f868424
 def detector_config(a:argparse.Namespace, saved:DetectorConfig|None=None) -> DetectorConfig:
-    "The model's `saved` detector settings (or the defaults), with the detector flags that were given; bad values are a `UsageError`"
+    "The model's `saved` detector settings (or the defaults) with the flags given; a bad value is a `UsageError`"
     flags = {f: getattr(a, f) for f in DETECTOR_FLAGS if getattr(a, f) is not None}
     if a.registration is not None: flags['registration'] = None if a.registration == 'none' else a.registration
     try: return replace(saved or DetectorConfig(), **flags)
@@ -99,8 +120,9 @@ def detector_config(a:argparse.Namespace, saved:DetectorConfig|None=None) -> Det
 # %% ../nbs/07_cli.ipynb #48ec73f2
 def describe_config(a:argparse.Namespace) -> DescribeConfig:
     "How pairs are read and described, from the arguments; a bad value is a `UsageError`"
-    try: return DescribeConfig(size_policy=a.size_policy, max_side=a.max_side, max_pixels=a.max_pixels or None, num_beams=a.num_beams,
-                               max_new_tokens=a.max_new_tokens, per_change=a.per_change, batch_size=a.batch_size, num_workers=a.num_workers)
+    try: return DescribeConfig(size_policy=a.size_policy, max_side=a.max_side, max_pixels=a.max_pixels or None,
+                               num_beams=a.num_beams, max_new_tokens=a.max_new_tokens, per_change=a.per_change,
+                               batch_size=a.batch_size, num_workers=a.num_workers)
     except ValueError as e: raise UsageError(f"{e}") from None
 
 # %% ../nbs/07_cli.ipynb #bd83aea3
@@ -108,21 +130,21 @@ def format_result(r:dict) -> str:
     "A result dict as a few lines of text"
     if not r['ok']: return f"{r['name']}: FAILED {r['error']}"
     lines = [f"{r['name']}: {len(r['clusters'])} changed region(s), threshold {r['threshold']}"]
-    lines += [f"  change at {d['bbox']}: {d['sentence']}" if isinstance(d, dict) else f"  description: {d}" for d in r['descriptions']]
+    lines += [f"  change at {d['bbox']}: {d['sentence']}" if isinstance(d, dict) else f"  description: {d}"
+              for d in r['descriptions']]
     lines += [f"  warning: {w}" for w in r['warnings']]
     lines += [f"  box {c['bbox']} area {c['area']} px, mean difference {c['mean_diff']:.1f}" for c in r['clusters']]
     return '\n'.join(lines)
 
 # %% ../nbs/07_cli.ipynb #702bc787
-def _usage(e) -> int: print(f"tblip2_diff: error: {e}", file=sys.stderr); return EXIT_USAGE
-
 def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts:DescribeConfig) -> int:
     "Describe `a.input_dir` to `a.output_file` (or print the JSON) and say on stderr how it went"
     try: out = describe_folder(a.input_dir, model, cfg, opts, output_file=a.output_file, resume=a.resume,
                                progress=not a.no_progress, model_path=str(model_path or ''))
     except KeyboardInterrupt:
-        print("tblip2_diff: interrupted" + (f"; the pairs described so far are in {results_log(a.output_file)}: run the same command "
-              "with --resume to go on" if a.output_file else ''), file=sys.stderr)
+        print("tblip2_diff: interrupted" + (f"; the pairs described so far are in {results_log(a.output_file)}: "
+                                            "run the same command with --resume to go on" if a.output_file else ''),
+              file=sys.stderr)
         return 130
     if not a.output_file: print(json.dumps(out, indent=1))
     print(f"{out['n_ok']} of {out['n_pairs']} pairs described, {out['n_failed']} failed"
@@ -141,7 +163,8 @@ def diff_cli(argv:list[str]|None=None) -> int:
         except ValueError as e: raise UsageError(f"cannot load the model in {model_path}: {e}") from None
         cfg = detector_config(a, saved)  # before the weights load
         try: model = load_model(model_path) if model_path else None
-        except Exception as e: raise UsageError(f"cannot load the model in {model_path}: {type(e).__name__}: {e}") from None
+        except Exception as e:
+            raise UsageError(f"cannot load the model in {model_path}: {type(e).__name__}: {e}") from None
         if a.input_dir: return run_folder(a, model, model_path, cfg, opts)
     except (UsageError, ResumeError) as e: return _usage(e)
     r = describe_pair(dict(name=Path(a.image1).stem, before=Path(a.image1), after=Path(a.image2)), model, cfg, opts)
