@@ -11,7 +11,7 @@ of experiments/probes.py); the captioner never trains on them.
     python experiments/crop_probe.py --seeds 0 --epochs 10
 
 Accuracy is capped by how often slot 0 is the changed object (printed too). Its table is in the results log
-(RESULTS.md): 'Crop encoder capacity (`bench/crop_probe.py`), and one-seed explorations' (2026-11-30).
+(RESULTS.md): 'Crop encoder capacity (`bench/crop_probe.py`), and one-seed explorations' (2026-11-30; the script is now experiments/crop_probe.py).
 """
 import argparse, json, time
 from pathlib import Path

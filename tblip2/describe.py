@@ -49,17 +49,16 @@ def load_model(model_path):
 # %% ../nbs/05_describe.ipynb #9bb46e7a
 def saved_detector_config(model_path) -> DetectorConfig:
     "The detector settings saved with the model in `model_path`, read from its config alone (no weights)"
-    from tblip2.model import CONFIG_NAME
+    from tblip2.model import CONFIG_NAME, upgrade_saved_config
     path = Path(model_path)/CONFIG_NAME
     try:
         config = json.loads(path.read_text())
         saved = config['ddla' if config.get('architecture') == 'ddla' else 'diffblip2']
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{path}: cannot read the model's config ({type(e).__name__}: {e})") from None
-    detector = dict(saved.get('detector', {}))
-    if 'crop_size' in saved:  # saved before the detector cut the crops, as from_pretrained reads it
-        detector.update(crop_size=saved['crop_size'], full_res_crops=False)
-    return DetectorConfig(**detector)
+    detector = upgrade_saved_config(saved, path).get('detector', {})  # as the loader reads it (removed switches refused)
+    try: return DetectorConfig(**detector)
+    except (ValueError, TypeError) as e: raise ValueError(f"{path}: {e}") from None
 
 # %% ../nbs/05_describe.ipynb #06ef205a
 @dataclass
