@@ -15,7 +15,8 @@ from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file, load_file
 
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root, progress_bar,
-                             AnnotationError, ImageError, DATASETS, load_dataset, check_images)
+                             AnnotationError, ImageError)
+from .benchmarks import DATASETS, load_dataset, check_images
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, WordConfig, DTYPES
 from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained

@@ -14,7 +14,7 @@ TINY = ['--num_epochs', '1', '--tiny_width', '32', '--image_size', '32', '--batc
 LOOP = textwrap.dedent('''
     import json, sys, time
     from pathlib import Path
-    from tblip2.datasets import write_example
+    from tblip2.benchmarks import write_example
     from tblip2.train import train_cli
     tmp, tiny, done = Path(sys.argv[1]), json.loads(sys.argv[2]), {}
     for name in json.loads(sys.argv[3]):
@@ -48,7 +48,7 @@ def test_train_and_test_on_every_format(tmp_path):
 
 def test_missing_images_stop_training_in_one_line(tmp_path):
     "The annotations without their images: one line naming how many pairs, the first missing file and where to get them, exit 2"
-    from tblip2.datasets import write_example
+    from tblip2.benchmarks import write_example
     data = write_example('clevr-change', tmp_path/'data', counts=(2, 1, 1))
     for p in (data/'sc_images').glob('*.png'): p.unlink()
     r = subprocess.run([console_script('tblip2_train'), '--dataset', 'clevr-change', '--data_dir', str(data), '--run_dir', str(tmp_path/'run'),
