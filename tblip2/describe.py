@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import torch
 from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, match_sizes, progress_bar, repo_root
+from .benchmarks import IMAGE_SUFFIXES
 from .detector import Cluster, DetectorConfig, Detection, detect
 
 # %% auto #0
