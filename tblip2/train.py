@@ -21,10 +21,10 @@ from .model import DiffBLIP2Config, WordConfig, DTYPES
 from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'STATE_JSON', 'STATE_TENSORS', 'MANIFEST',
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'MANIFEST', 'STATE_JSON', 'STATE_TENSORS',
            'DETECTION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig',
            'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir', 'resolve_paths', 'lr_factor',
-           'itc_weight', 'flatten_state', 'unflatten_state', 'CheckpointError', 'write_manifest', 'verify_folder',
+           'itc_weight', 'flatten_state', 'unflatten_state', 'write_manifest', 'CheckpointError', 'verify_folder',
            'folder_bytes', 'check_free_space', 'write_atomic_dir', 'save_checkpoint', 'load_training_state',
            'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
@@ -235,15 +235,17 @@ def check_config(**params) -> TrainConfig:
 
 # %% ../nbs/04_train.ipynb #8bbaa9c9
 def default_synthetic_dir(root:Path, cfg:TrainConfig) -> Path:
-    "data/synthetic, unless it holds a set made with other settings: then a folder named after this run's (the other set is kept)"
+    "data/synthetic, unless it holds a set made with other settings: then a folder named after this run's (both kept)"
     settings = synthetic_settings(*cfg.synthetic_pairs, seed=cfg.data_seed)
     if holds_synthetic(root/'data/synthetic', settings) is not False: return root/'data/synthetic'
     return root/f"data/synthetic-{'-'.join(map(str, cfg.synthetic_pairs))}-seed{cfg.data_seed}"
 
+# %% ../nbs/04_train.ipynb #7dc10abe
 def resolve_paths(cfg:TrainConfig) -> dict[str, Path]:
     "Data, run and checkpoint folders of `cfg`, relative paths taken from the repository root"
     root = repo_root()
-    data = cfg.data_dir or (default_synthetic_dir(root, cfg) if cfg.dataset == 'synthetic' else 'data/diff/spot-the-diff-harsh19')
+    data = cfg.data_dir or (default_synthetic_dir(root, cfg) if cfg.dataset == 'synthetic'
+                            else 'data/diff/spot-the-diff-harsh19')
     run = root/cfg.run_dir
     ckpt = root/(cfg.checkpoint_dir or f'checkpoints/{run.name}')
     return dict(data=root/data, run=run, checkpoints=ckpt, best=ckpt/'best', latest=ckpt/'latest', plots=root/'plots')
@@ -255,6 +257,7 @@ def lr_factor(step:int, total_steps:int, warmup_steps:int) -> float:
     progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
     return 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
 
+# %% ../nbs/04_train.ipynb #862ded6c
 def itc_weight(epoch:int, base:float=1.0, schedule:bool=True) -> float:
     "The ITC loss weight of `epoch`: base x 1.5 (epochs 0-3), x 1.0 (4-7), x 0.7 after"
     return base * ((1.5 if epoch < 4 else 1.0 if epoch < 8 else 0.7) if schedule else 1.0)
@@ -268,43 +271,38 @@ def flatten_state(obj, tensors:dict|None=None, prefix:str='t') -> tuple[object, 
         tensors[name] = torch.as_tensor(obj).detach().cpu().contiguous()
         return {'__tensor__': name, 'numpy': isinstance(obj, np.ndarray)}, tensors
     if isinstance(obj, dict):
-        return {'__dict__': [[flatten_state(k, tensors)[0], flatten_state(v, tensors)[0]] for k, v in obj.items()]}, tensors
+        items = [[flatten_state(k, tensors)[0], flatten_state(v, tensors)[0]] for k, v in obj.items()]
+        return {'__dict__': items}, tensors
     if isinstance(obj, (list, tuple)):
-        return {'__list__' if isinstance(obj, list) else '__tuple__': [flatten_state(v, tensors)[0] for v in obj]}, tensors
+        kind = '__list__' if isinstance(obj, list) else '__tuple__'
+        return {kind: [flatten_state(v, tensors)[0] for v in obj]}, tensors
     if isinstance(obj, (np.integer, np.floating)): return obj.item(), tensors
     if obj is None or isinstance(obj, (bool, int, float, str)): return obj, tensors
     raise TypeError(f"cannot store a {type(obj).__name__} in a checkpoint without pickling it")
 
+# %% ../nbs/04_train.ipynb #3d8f5723
 def unflatten_state(skeleton, tensors:dict):
     "Rebuild what `flatten_state` split"
     if isinstance(skeleton, dict):
         if '__tensor__' in skeleton:
             t = tensors[skeleton['__tensor__']]
             return t.numpy() if skeleton['numpy'] else t
-        if '__dict__' in skeleton: return {unflatten_state(k, tensors): unflatten_state(v, tensors) for k, v in skeleton['__dict__']}
+        if '__dict__' in skeleton:
+            return {unflatten_state(k, tensors): unflatten_state(v, tensors) for k, v in skeleton['__dict__']}
         if '__list__' in skeleton: return [unflatten_state(v, tensors) for v in skeleton['__list__']]
         if '__tuple__' in skeleton: return tuple(unflatten_state(v, tensors) for v in skeleton['__tuple__'])
     return skeleton
 
 # %% ../nbs/04_train.ipynb #c4ec8cf1
-STATE_JSON, STATE_TENSORS = 'trainer_state.json', 'trainer_state.safetensors'
-
-def _fsync_tree(folder:Path):
-    "Flush every file below `folder` to disk"
-    for p in folder.rglob('*'):
-        if p.is_file():
-            with open(p, 'rb') as f: os.fsync(f.fileno())
-
-MANIFEST = 'manifest.json'
-
-class CheckpointError(ValueError):
-    "A saved folder that is not whole: a file missing, or of another size or content than its manifest says"
-
 def _sha256(path:Path) -> str:
+    "The SHA-256 of the file at `path`, as hex"
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()
+
+# %% ../nbs/04_train.ipynb #44ff4dc7
+MANIFEST = 'manifest.json'
 
 def write_manifest(folder) -> dict:
     "Write `manifest.json`: the size and SHA-256 of every other file below `folder`"
@@ -314,8 +312,12 @@ def write_manifest(folder) -> dict:
     (folder/MANIFEST).write_text(json.dumps(files, indent=1))
     return files
 
+# %% ../nbs/04_train.ipynb #c1bf5117
+class CheckpointError(ValueError):
+    "A saved folder that is not whole: a file missing, or of another size or content than its manifest says"
+
 def verify_folder(folder):
-    "Raise `CheckpointError` naming the first file of `folder` that its manifest does not vouch for (nothing to check without one)"
+    "Raise `CheckpointError` naming the first file of `folder` its manifest does not vouch for (none: nothing to check)"
     folder = Path(folder)
     if not (folder/MANIFEST).is_file(): return
     try: files = json.loads((folder/MANIFEST).read_text())
@@ -323,19 +325,33 @@ def verify_folder(folder):
     for name, want in files.items():
         p = folder/name
         if not p.is_file(): raise CheckpointError(f"{p}: missing (the manifest lists it)")
-        if p.stat().st_size != want['bytes']: raise CheckpointError(f"{p}: {p.stat().st_size} bytes, the manifest says {want['bytes']} (truncated or replaced)")
-        if _sha256(p) != want['sha256']: raise CheckpointError(f"{p}: its SHA-256 differs from the manifest's (damaged)")
+        if p.stat().st_size != want['bytes']:
+            raise CheckpointError(f"{p}: {p.stat().st_size} bytes, the manifest says {want['bytes']} "
+                                  "(truncated or replaced)")
+        if _sha256(p) != want['sha256']:
+            raise CheckpointError(f"{p}: its SHA-256 differs from the manifest's (damaged)")
 
+# %% ../nbs/04_train.ipynb #011c89dc
 def folder_bytes(folder) -> int:
+    "The bytes of every file below `folder`"
     return sum(p.stat().st_size for p in Path(folder).rglob('*') if p.is_file())
 
+# %% ../nbs/04_train.ipynb #a828def7
 def check_free_space(target, margin:float=1.2):
     "Raise before writing when the disk under `target` has less room than the folder it replaces (x `margin`) takes"
     target = Path(target)
     if not target.exists(): return
     need, free = int(folder_bytes(target) * margin), shutil.disk_usage(target.parent).free
-    if free < need: raise OSError(errno.ENOSPC, f"{target.parent}: {free / 2**20:,.0f} MiB free, writing {target.name} needs about "
-                                                f"{need / 2**20:,.0f} MiB: free some space, then run again (it resumes)")
+    if free < need:
+        raise OSError(errno.ENOSPC, f"{target.parent}: {free / 2**20:,.0f} MiB free, writing {target.name} needs about "
+                                    f"{need / 2**20:,.0f} MiB: free some space, then run again (it resumes)")
+
+# %% ../nbs/04_train.ipynb #5d0d3893
+def _fsync_tree(folder:Path):
+    "Flush every file below `folder` to disk"
+    for p in folder.rglob('*'):
+        if p.is_file():
+            with open(p, 'rb') as f: os.fsync(f.fileno())
 
 def write_atomic_dir(target, write) -> Path:
     "Call `write(tmp_folder)`, add a manifest, then move the folder to `target` in one rename (replacing an older one)"
@@ -351,8 +367,11 @@ def write_atomic_dir(target, write) -> Path:
     if old.exists(): shutil.rmtree(old)
     return target
 
+# %% ../nbs/04_train.ipynb #d4a6ccd8
+STATE_JSON, STATE_TENSORS = 'trainer_state.json', 'trainer_state.safetensors'
+
 def save_checkpoint(target, model, state:dict, info:dict|None=None) -> Path:
-    "Atomically write `model` (save_pretrained), the training `state` (tensors + JSON, no pickle) and a readable `info.json`"
+    "Atomically write `model` (save_pretrained), the training `state` (tensors + JSON, no pickle), an `info.json`"
     def write(tmp:Path):
         model.save_pretrained(tmp/'model')
         (tmp/'info.json').write_text(json.dumps(info or {}))
@@ -361,10 +380,12 @@ def save_checkpoint(target, model, state:dict, info:dict|None=None) -> Path:
         (tmp/STATE_JSON).write_text(json.dumps(skeleton))  # last: its presence marks a complete checkpoint
     return write_atomic_dir(target, write)
 
+# %% ../nbs/04_train.ipynb #d73d039e
 def load_training_state(folder) -> dict:
     "The training state of a checkpoint folder written by `save_checkpoint` (no code is executed)"
     folder = Path(folder)
-    if not (folder/STATE_JSON).is_file(): raise FileNotFoundError(f"{folder} is not a complete checkpoint (no {STATE_JSON})")
+    if not (folder/STATE_JSON).is_file():
+        raise FileNotFoundError(f"{folder} is not a complete checkpoint (no {STATE_JSON})")
     return unflatten_state(json.loads((folder/STATE_JSON).read_text()), load_file(str(folder/STATE_TENSORS)))
 
 # %% ../nbs/04_train.ipynb #11170c9b
@@ -372,26 +393,31 @@ class DataError(ValueError):
     "A split a run cannot use: empty, or without a single sentence"
 
 def check_splits(splits:dict, note=print):
-    "Before any work: every split has pairs and sentences (a pair without sentences gets a note; it trains on an empty caption)"
+    "Before any work: each split has pairs and sentences (a note names pairs without any: they train on '')"
     for name, ds in splits.items():
         if len(ds) == 0: raise DataError(f"the {name} split of {ds.data_dir} has no pairs")
-        bare = [i for i in ds.img_ids if not any(s.strip() for s in ds.sentences[i])]  # Spot-the-Diff has pairs with only ''
+        # Spot-the-Diff has pairs with only ''
+        bare = [i for i in ds.img_ids if not any(s.strip() for s in ds.sentences[i])]
         if len(bare) == len(ds): raise DataError(f"no pair of the {name} split of {ds.data_dir} has a sentence")
-        if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence, or only empty ones (e.g. {bare[0]})")
+        if bare: note(f"note: {len(bare)} of the {len(ds)} {name} pairs have no sentence, or only empty ones "
+                      f"(e.g. {bare[0]})")
 
+# %% ../nbs/04_train.ipynb #9e4f9925
 def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test')) -> dict[str, SpotTheDiffDataset]:
-    "The datasets of a run (any of `DATASETS`), generating the synthetic set when it is the choice and is missing; images checked"
+    "The splits of a run (any of `DATASETS`), the synthetic set generated when chosen and missing; images checked"
     data = resolve_paths(cfg)['data']
     if cfg.dataset == 'synthetic': ensure_synthetic(data, *cfg.synthetic_pairs, seed=cfg.data_seed)
     elif cfg.dataset == 'spot-the-diff' and not (data/'annotations').is_dir():
-        raise FileNotFoundError(f"Spot-the-Diff not found at {data}: put the release's resized_images/ and annotations/ there (see README)")
+        raise FileNotFoundError(f"Spot-the-Diff not found at {data}: "
+                                "put the release's resized_images/ and annotations/ there (see README)")
     out = {s: load_dataset(cfg.dataset, data, s) for s in splits}
     check_splits(out)
     for ds in out.values(): check_images(ds, cfg.dataset)  # every image there, or one line before any work
     return out
 
 # %% ../nbs/04_train.ipynb #d13d9f1e
-DETECTION_CACHE = '.tblip2-cache/detections'  # inside the data folder: the cache lives (and is deleted) with the data it describes
+# inside the data folder: the cache lives (and is deleted) with the data it describes
+DETECTION_CACHE = '.tblip2-cache/detections'
 
 def detection_cache(ds:SpotTheDiffDataset) -> Path|None:
     "The detection cache of `ds`, in its data folder (None, with a note, where that folder is read-only)"
@@ -400,19 +426,23 @@ def detection_cache(ds:SpotTheDiffDataset) -> Path|None:
     except OSError as e:
         print(f"note: no detection cache ({e}); detections are recomputed each run"); return None
 
+# %% ../nbs/04_train.ipynb #5142cd21
 class CaptionPairs(Dataset):
     "Pairs of a dataset, prepared for the model: pixel tensors, cached detection, one reference per epoch"
-    def __init__(self, ds:SpotTheDiffDataset, processor, detector_cfg, seed:int=0, preload_limit_gb:float=2.0, progress:bool=True,
+    def __init__(self, ds:SpotTheDiffDataset, processor, detector_cfg, seed:int=0, preload_limit_gb:float=2.0,
+                 progress:bool=True,
                  chunk:int=128): # pairs read at a time: each image is read once for both its detection and its pixels
         from tblip2.detector import detect_many
         self.ds, self.processor, self.seed, self.epoch = ds, processor, seed, 0
         cache = detection_cache(ds)
         side = processor.image_processor.size['height']
-        preload = len(ds) * 2 * 3 * side * side * 4 < preload_limit_gb * 2**30  # else pixels are made per item, in the workers
+        # else pixels are made per item, in the workers
+        preload = len(ds) * 2 * 3 * side * side * 4 < preload_limit_gb * 2**30
         self.detections, pixels = [], []
         for start in progress_bar(range(0, len(ds), chunk), desc=f'{ds.split}: detect, pixels', disable=not progress):
             items = [ds[i] for i in range(start, min(start + chunk, len(ds)))]
-            # in this process: a few ms a pair, cached on disk, and no fork of a process that holds torch and OpenCV threads
+            # in this process: a few ms a pair, cached on disk, and no fork of a process that holds torch and OpenCV
+            # threads
             self.detections += detect_many(items, detector_cfg, num_workers=0, progress=False, cache_dir=cache)
             if preload: pixels += [self._process(it) for it in items]
         self.pixels = torch.stack(pixels) if preload and pixels else None  # (N, 2, 3, S, S)
@@ -425,7 +455,8 @@ class CaptionPairs(Dataset):
     def __len__(self): return len(self.ds)
     def __getitem__(self, i:int) -> dict:
         sentences = self.ds.sentences[self.ds.img_ids[i]] or ['']
-        said = [s for s in sentences if s.strip()] or ['']  # an empty reference (Spot-the-Diff has some) is never drawn beside a real one
+        # an empty reference (Spot-the-Diff has some) is never drawn beside a real one
+        said = [s for s in sentences if s.strip()] or ['']
         caption = random.Random(hash((self.seed, self.epoch, i))).choice(said)
         pixels = self.pixels[i] if self.pixels is not None else self._process(self.ds[i])
         return dict(index=i, pixels=pixels, caption=caption, sentences=sentences)
@@ -439,23 +470,27 @@ def collate_pairs(items:list[dict]) -> dict:
 
 # %% ../nbs/04_train.ipynb #72f0df32
 def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
-    "A fresh model for the run: `EnhancedDiffBLIP2` (the tiny default or a real BLIP-2, with `cfg.model`, detector included) or `DDLA`"
+    "A fresh model for the run: `EnhancedDiffBLIP2` (tiny or a real BLIP-2, with `cfg.model`) or `DDLA`"
     from tblip2.model import EnhancedDiffBLIP2, tiny_blip2, train_caption_tokenizer, load_blip2, blip2_processor
     if cfg.architecture == 'ddla':  # the baseline: the tiny model's tokenizer and image processor, or the real BLIP-2's
         m = cfg.model
-        processor = (blip2_processor(train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512), cfg.image_size, 8) if cfg.model_name == 'tiny'
-                     else load_blip2(cfg.model_name, local_files_only=True)[1])
-        return DDLA(processor, DDLAConfig(max_caption_tokens=m.max_caption_tokens, cluster_embed_dim=m.cluster_embed_dim, crop_encoder=m.crop_encoder,
+        if cfg.model_name == 'tiny':
+            tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
+            processor = blip2_processor(tokenizer, cfg.image_size, 8)
+        else: processor = load_blip2(cfg.model_name, local_files_only=True)[1]
+        return DDLA(processor, DDLAConfig(max_caption_tokens=m.max_caption_tokens,
+                                          cluster_embed_dim=m.cluster_embed_dim, crop_encoder=m.crop_encoder,
                                           embed_dim=cfg.tiny_width, hidden_dim=2 * cfg.tiny_width, detector=m.detector))
     if cfg.model_name == 'tiny':
         tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
-        blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size, width=cfg.tiny_width, num_query_tokens=8)
+        blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size,
+                                      width=cfg.tiny_width, num_query_tokens=8)
     else: blip2, processor = load_blip2(cfg.model_name, dtype='fp32', local_files_only=True)
     return EnhancedDiffBLIP2(blip2, processor, cfg.model)
 
 # %% ../nbs/04_train.ipynb #dca8376a
 def param_groups(model, lr:float, weight_decay:float, new_scale:float=10.0) -> list[dict]:
-    "Optimiser groups: BLIP-2 and the ITC temperature at `lr`, the parts tblip2 adds at `new_scale` x `lr`; no decay on biases and norms"
+    "Optimiser groups: BLIP-2 and temperature at `lr`, the added parts at `new_scale` x `lr`; no decay on biases, norms"
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
@@ -464,11 +499,13 @@ def param_groups(model, lr:float, weight_decay:float, new_scale:float=10.0) -> l
         decay = p.ndim >= 2
         groups.setdefault((new, decay), []).append(p)
     return [dict(params=ps, lr=lr * (new_scale if new else 1), weight_decay=weight_decay if decay else 0.0,
-                 name=f"{'new' if new else 'blip2'}{'' if decay else '-nodecay'}") for (new, decay), ps in sorted(groups.items())]
+                 name=f"{'new' if new else 'blip2'}{'' if decay else '-nodecay'}")
+            for (new, decay), ps in sorted(groups.items())]
 
 # %% ../nbs/04_train.ipynb #32e7f261
 @torch.no_grad()
-def generate_for(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32, progress:bool=False, **generate_kwargs) -> dict[str, str]:
+def generate_for(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32, progress:bool=False,
+                 **generate_kwargs) -> dict[str, str]:
     "`{img_id: caption}` generated for the first `n` pairs of `pairs`"
     model.eval()
     n = len(pairs) if n is None else min(n, len(pairs))
@@ -476,10 +513,12 @@ def generate_for(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32, 
     for start in progress_bar(range(0, n, batch_size), desc='generate', disable=not progress):
         batch = collate_pairs([pairs[i] for i in range(start, min(start + batch_size, n))])
         dets = [pairs.detections[i] for i in batch['index']]
-        caps = model.generate(batch['before'].to(model.device), batch['after'].to(model.device), detections=dets, max_new_tokens=30, **generate_kwargs)
+        caps = model.generate(batch['before'].to(model.device), batch['after'].to(model.device), detections=dets,
+                              max_new_tokens=30, **generate_kwargs)
         out.update(zip((pairs.ds.img_ids[i] for i in batch['index']), caps))
     return out
 
+# %% ../nbs/04_train.ipynb #d59ca4e2
 def references_of(ds:SpotTheDiffDataset, ids) -> dict[str, list[str]]:
     "`{img_id: sentences}` for `ids`"
     return {i: ds.sentences[i] for i in ids}
@@ -489,10 +528,12 @@ def most_frequent_caption(train_ds:SpotTheDiffDataset) -> str:
     "The sentence that occurs most often in the training split"
     return Counter(train_ds.all_sentences()).most_common(1)[0][0]
 
+# %% ../nbs/04_train.ipynb #43fe788c
 def _thumbnails(ds:SpotTheDiffDataset, side:int=24) -> np.ndarray:
     "Each pair as one vector: both images shrunk to `side` x `side`, side by side, in [0, 1]"
     import cv2
-    return np.stack([np.concatenate([cv2.resize(it[k], (side, side), interpolation=cv2.INTER_AREA).ravel() for k in ('before', 'after')])
+    return np.stack([np.concatenate([cv2.resize(it[k], (side, side), interpolation=cv2.INTER_AREA).ravel()
+                                     for k in ('before', 'after')])
                      for it in (ds[i] for i in range(len(ds)))]).astype(np.float32) / 255
 
 def nearest_pair_captions(train_ds:SpotTheDiffDataset, query_ds:SpotTheDiffDataset) -> dict[str, str]:
@@ -505,7 +546,7 @@ def nearest_pair_captions(train_ds:SpotTheDiffDataset, query_ds:SpotTheDiffDatas
 # %% ../nbs/04_train.ipynb #5fc1f0f4
 @torch.no_grad()
 def image_reliance(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32) -> dict[str, float]:
-    "LM loss (nats/token) of one reference per pair given its own pair (`own`) and another pair's images (`swapped`), and their `gap`"
+    "LM loss (nats/token) of a reference given its own pair (`own`), another pair's images (`swapped`), and the `gap`"
     from tblip2.model import lm_loss
     model.eval()
     n = len(pairs) if n is None else min(n, len(pairs))
@@ -515,8 +556,9 @@ def image_reliance(model, pairs:CaptionPairs, n:int|None=None, batch_size:int=32
         if len(batch['captions']) < 2: break  # a lone pair has no neighbour to swap with
         dets = [pairs.detections[i] for i in batch['index']]
         other = torch.roll(torch.arange(len(dets)), 1)  # pair i is shown pair i-1's images
-        for key, (before, after, d) in dict(own=(batch['before'], batch['after'], dets),
-                                            swapped=(batch['before'][other], batch['after'][other], [dets[j] for j in other])).items():
+        shown = dict(own=(batch['before'], batch['after'], dets),
+                     swapped=(batch['before'][other], batch['after'][other], [dets[j] for j in other]))
+        for key, (before, after, d) in shown.items():
             out = model(before.to(model.device), after.to(model.device), batch['captions'], detections=d)
             tokens = int((out.labels[:, 1:] != -100).sum())
             totals[key] += lm_loss(out.logits, out.labels).item() * tokens; totals[f'{key}_tokens'] += tokens
