@@ -32,7 +32,7 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem',
            'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes',
            'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
-           'weights_digest', 'train', 'release', 'write_history', 'plot_history', 'save_figure', 'use_generation',
+           'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation',
            'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
@@ -576,12 +576,14 @@ class RunState:
     history:dict = field(default_factory=lambda: dict(steps=[], evals=[], epochs=[]))
     stopped_early:bool = False
 
+# %% ../nbs/04_train.ipynb #728b18e5
 def rng_state() -> dict:
     "Every random generator's state (python, numpy, torch CPU and CUDA), checkpoint-ready"
     s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
+# %% ../nbs/04_train.ipynb #2493400b
 def set_rng_state(s:dict):
     "Restore what `rng_state` saved"
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
@@ -613,28 +615,32 @@ def seed_everything(seed:int, deterministic:bool=True):
     set_seed(seed)
     torch.use_deterministic_algorithms(deterministic, warn_only=torch.cuda.is_available())
 
+# %% ../nbs/04_train.ipynb #69bf482c
 def reproducibility() -> dict:
     "What bit-identical reruns depend on: versions, threads, device, deterministic kernels"
     import platform, transformers
     return dict(torch=torch.__version__, transformers=transformers.__version__, threads=torch.get_num_threads(),
-                device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
+                device=(torch.cuda.get_device_name() if torch.cuda.is_available()
+                        else platform.processor() or platform.machine()),
                 deterministic=torch.are_deterministic_algorithms_enabled())
 
 # %% ../nbs/04_train.ipynb #5c858586
-LOCK_NAME = '.tblip2-run.lock'
-
-class RunLocked(FileExistsError):
-    "Another run holds the folder"
-
 def _alive(pid:int) -> bool:
+    "Whether process `pid` exists on this host"
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True  # someone else's process
     return True
 
+# %% ../nbs/04_train.ipynb #f6ef6bc8
+LOCK_NAME = '.tblip2-run.lock'
+
+class RunLocked(FileExistsError):
+    "Another run holds the folder"
+
 @contextlib.contextmanager
 def run_lock(folders, note=print):
-    "Hold `folders` (made if missing) for this process with a lock file in each; a live holder raises `RunLocked`, a dead one's lock is taken over"
+    "Lock `folders` (made if missing) for this process: a live holder raises `RunLocked`, a dead one's is taken over"
     import socket
     me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))
     held = []
@@ -647,20 +653,25 @@ def run_lock(folders, note=print):
                 except FileExistsError:
                     try: other = json.loads(lock.read_text())
                     except (OSError, ValueError): other = {}
-                    if not isinstance(other.get('pid'), int) and time.time() - lock.stat().st_mtime < 5: time.sleep(0.2); continue  # being written
-                    if not isinstance(other.get('pid'), int) or (other.get('host') == me['host'] and not _alive(other['pid'])):
-                        note(f"note: {folder} was locked by process {other.get('pid', '?')}, which is gone: taking it over")
+                    if not isinstance(other.get('pid'), int) and time.time() - lock.stat().st_mtime < 5:
+                        time.sleep(0.2); continue  # being written
+                    if (not isinstance(other.get('pid'), int)
+                            or (other.get('host') == me['host'] and not _alive(other['pid']))):
+                        note(f"note: {folder} was locked by process {other.get('pid', '?')}, which is gone: "
+                             "taking it over")
                         lock.unlink(missing_ok=True); continue
-                    raise RunLocked(f"{folder} is in use by process {other['pid']} on {other.get('host')} since {other.get('since')}: wait for that run, "
-                                    f"or give this one another run_dir / checkpoint_dir (if no such run exists, delete {lock})") from None
+                    raise RunLocked(f"{folder} is in use by process {other['pid']} on {other.get('host')} since "
+                                    f"{other.get('since')}: wait for that run, or give this one another run_dir / "
+                                    f"checkpoint_dir (if no such run exists, delete {lock})") from None
                 with os.fdopen(fd, 'w') as f: json.dump(me, f)
                 held.append(lock); break
         yield
     finally:
         for lock in held: lock.unlink(missing_ok=True)
 
+# %% ../nbs/04_train.ipynb #ee421e47
 def recover_checkpoints(folder, note=print) -> list[str]:
-    "Clean up after a writer that died (call it holding the lock): its temporary folders go, a checkpoint it moved aside comes back"
+    "Clean up after a dead writer (call it holding the lock): its temporary folders go, what it moved aside comes back"
     folder, done = Path(folder), []
     if not folder.is_dir(): return done
     for p in sorted(folder.glob('.*.tmp-*')):
@@ -674,23 +685,28 @@ def recover_checkpoints(folder, note=print) -> list[str]:
     for d in done: note(f"note: {folder}: {d}, left by an interrupted write")
     return done
 
+# %% ../nbs/04_train.ipynb #b2f2ba3a
 def checkpoint_problem(folder) -> str|None:
-    "What keeps a checkpoint folder from being whole (its manifest's verdict; a file missing, for one written before manifests), or None"
+    "What keeps a checkpoint folder from being whole (its manifest's verdict, or a file missing), or None"
     folder = Path(folder)
     try: verify_folder(folder)
     except CheckpointError as e: return str(e)
-    missing = [f for f in (STATE_JSON, STATE_TENSORS, 'model/diffblip2_config.json', 'model/model.safetensors') if not (folder/f).is_file()]
+    missing = [f for f in (STATE_JSON, STATE_TENSORS, 'model/diffblip2_config.json', 'model/model.safetensors')
+               if not (folder/f).is_file()]
     return f"{folder}: no {missing[0]}" if missing else None
 
+# %% ../nbs/04_train.ipynb #61423f38
 def resume_checkpoint(folder, note=print) -> Path|None:
-    "The checkpoint to resume from: `latest` when whole, else the newest whole periodic one (with a note); None when there is none"
+    "The checkpoint to resume from: `latest` when whole, else the newest whole periodic one (with a note), or None"
     folder = Path(folder)
     present = [p for p in [folder/'latest', *sorted(folder.glob('epoch-[0-9]*'), reverse=True)] if p.is_dir()]
     for p in present:
         if (problem := checkpoint_problem(p)) is None: return p
         note(f"note: skipping {p.name}, not a whole checkpoint ({problem})")
-    if present: raise FileNotFoundError(f"{folder}: no whole checkpoint to resume from ({', '.join(p.name for p in present)} incomplete): "
-                                        "move them aside, or pass resume=False to train again from the start over them")
+    if present:
+        names = ', '.join(p.name for p in present)
+        raise FileNotFoundError(f"{folder}: no whole checkpoint to resume from ({names} incomplete): move them aside, "
+                                "or pass resume=False to train again from the start over them")
     return None
 
 # %% ../nbs/04_train.ipynb #7bdd92f3
@@ -698,28 +714,37 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     "Build data, model, optimiser and schedule (or resume them from the latest checkpoint) under Accelerate"
     from accelerate import Accelerator, DataLoaderConfiguration
     paths = resolve_paths(cfg)
-    accelerator = Accelerator(mixed_precision={'fp32': 'no'}.get(cfg.precision, cfg.precision), cpu=not torch.cuda.is_available(),
+    accelerator = Accelerator(mixed_precision={'fp32': 'no'}.get(cfg.precision, cfg.precision),
+                              cpu=not torch.cuda.is_available(),
                               gradient_accumulation_steps=cfg.gradient_accumulation_steps,
                               dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
                               log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(paths['run']))
     if cfg.log_with != 'none':  # hyperparameters as the tracker takes them: no lists, no None
-        accelerator.init_trackers('tensorboard', config={k: json.dumps(v) if isinstance(v, list) else 'none' if v is None else v for k, v in flat_params(cfg).items()})
+        config = {k: json.dumps(v) if isinstance(v, list) else 'none' if v is None else v
+                  for k, v in flat_params(cfg).items()}
+        accelerator.init_trackers('tensorboard', config=config)
     seed_everything(cfg.seed, cfg.deterministic)
     with accelerator.main_process_first(): splits = load_splits(cfg, ('train', 'val'))
-    resume = resume_checkpoint(paths['checkpoints'], accelerator.print) if cfg.resume else None  # latest, or the newest whole one
-    model = load_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])  # the architecture its config names
+    # latest, or the newest whole one
+    resume = resume_checkpoint(paths['checkpoints'], accelerator.print) if cfg.resume else None
+    # the architecture its config names
+    model = load_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])
     model.train()
     show = progress and accelerator.is_local_main_process
     with accelerator.main_process_first():
-        train_pairs, val_pairs = (CaptionPairs(splits[s], model.processor, model.config.detector, cfg.seed, progress=show) for s in ('train', 'val'))
-    loader = DataLoader(train_pairs, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate_pairs, num_workers=cfg.num_workers,
+        train_pairs, val_pairs = (CaptionPairs(splits[s], model.processor, model.config.detector, cfg.seed,
+                                               progress=show) for s in ('train', 'val'))
+    loader = DataLoader(train_pairs, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate_pairs,
+                        num_workers=cfg.num_workers,
                         drop_last=len(train_pairs) > cfg.batch_size * accelerator.num_processes)
     optimizer = torch.optim.AdamW(param_groups(model, cfg.learning_rate, cfg.weight_decay, cfg.new_parts_lr_scale))
     total = cfg.num_epochs * math.ceil(len(loader) / accelerator.num_processes / cfg.gradient_accumulation_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
     run = Run(cfg, accelerator, model, optimizer, scheduler, loader, train_pairs, val_pairs, RunState(), paths)
-    if resume: restore(run, load_training_state(resume)); accelerator.print(f"resumed from {resume}: {run.state.epoch} epochs, {run.state.step} steps done")
+    if resume:
+        restore(run, load_training_state(resume))
+        accelerator.print(f"resumed from {resume}: {run.state.epoch} epochs, {run.state.step} steps done")
     return run
 
 # %% ../nbs/04_train.ipynb #7012d551
@@ -730,40 +755,53 @@ def training_state(run:Run) -> dict:
                 scaler=scaler.state_dict() if scaler is not None else None, rng=rng_state(),
                 run_state=asdict(run.state), config=flat_params(run.cfg))
 
-GENERATION = ('words.fusion', 'num_beams')  # how a saved model describes: a test may ask for others than it was trained with
-RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay', 'max_grad_norm', 'itc_schedule',
-             'eval_every', 'eval_samples', 'eval_num_beams', 'eval_cider', 'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every',
-             'save_total_limit', 'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', *GENERATION, 'log_with'}  # may change on resume; every other setting may not
+# %% ../nbs/04_train.ipynb #f60c1857
+# how a saved model describes: a test may ask for others than it was trained with
+GENERATION = ('words.fusion', 'num_beams')
+# may change on resume; every other setting may not
+RESUMABLE = {'mode', 'resume', 'num_epochs', 'learning_rate', 'new_parts_lr_scale', 'warmup_steps', 'weight_decay',
+             'max_grad_norm', 'itc_schedule', 'eval_every', 'eval_samples', 'eval_num_beams', 'eval_cider',
+             'eval_spice', 'early_stopping_patience', 'max_test_samples', 'save_every', 'save_total_limit',
+             'log_every', 'num_workers', 'run_dir', 'checkpoint_dir', *GENERATION, 'log_with'}
 
+# %% ../nbs/04_train.ipynb #492de792
 class ResumeMismatch(ValueError):
     "A resumed run asked to change a setting that cannot change mid-run"
 
 def restore(run:Run, saved:dict):
     "Put a checkpoint's training state back into `run`"
     run.optimizer.load_state_dict(saved['optimizer']); run.scheduler.load_state_dict(saved['scheduler'])
-    if saved['scaler'] is not None and run.accelerator.scaler is not None: run.accelerator.scaler.load_state_dict(saved['scaler'])
+    if saved['scaler'] is not None and run.accelerator.scaler is not None:
+        run.accelerator.scaler.load_state_dict(saved['scaler'])
     set_rng_state(saved['rng'])
     run.state = RunState(**saved['run_state'])
     now = flat_params(run.cfg)
     changed = {k: (v, now[k]) for k, v in saved['config'].items() if now.get(k, v) != v}
     if fixed := {k: v for k, v in changed.items() if k not in RESUMABLE}:
-        raise ResumeMismatch(f"cannot resume with other {', '.join(f'{k} (was {a!r}, now {b!r})' for k, (a, b) in fixed.items())}: "
-                             "they shape the model, the data or its order; resume=False starts again, another run_dir / checkpoint_dir keeps both")
+        settings = ', '.join(f'{k} (was {a!r}, now {b!r})' for k, (a, b) in fixed.items())
+        raise ResumeMismatch(f"cannot resume with other {settings}: they shape the model, the data or its order; "
+                             "resume=False starts again, another run_dir / checkpoint_dir keeps both")
     if changed: apply_changes(run, changed)
 
+# %% ../nbs/04_train.ipynb #595e4b19
 def apply_changes(run:Run, changed:dict):
-    "Put resumable settings that differ from the checkpoint's into effect now, and record them in the history at this step"
-    fresh = {g['name']: g for g in param_groups(run.core, run.cfg.learning_rate, run.cfg.weight_decay, run.cfg.new_parts_lr_scale)}
+    "Put resumable settings that differ from the checkpoint's into effect now, recorded in the history at this step"
+    fresh = {g['name']: g for g in param_groups(run.core, run.cfg.learning_rate, run.cfg.weight_decay,
+                                                run.cfg.new_parts_lr_scale)}
     ratio = run.cfg.learning_rate / changed['learning_rate'][0] if 'learning_rate' in changed else 1.0
-    sched = getattr(run.scheduler, 'scheduler', run.scheduler)     # Accelerate's wrapper holds the LambdaLR
-    factor = sched.lr_lambdas[0](sched.last_epoch)                  # where the schedule (built from the new settings) stands now
-    for group in run.optimizer.param_groups:                        # else the optimiser's and scheduler's saved rates win
-        new = fresh.get(group.get('name'))                          # a group `param_groups` did not make: scaled as the base rate
+    sched = getattr(run.scheduler, 'scheduler', run.scheduler)  # Accelerate's wrapper holds the LambdaLR
+    # where the schedule (built from the new settings) stands now
+    factor = sched.lr_lambdas[0](sched.last_epoch)
+    for group in run.optimizer.param_groups:  # else the optimiser's and scheduler's saved rates win
+        # a group `param_groups` did not make: scaled as the base rate
+        new = fresh.get(group.get('name'))
         lr = new['lr'] if new else group['initial_lr'] * ratio
         group.update(initial_lr=lr, lr=lr * factor, **({'weight_decay': new['weight_decay']} if new else {}))
     sched.base_lrs = [g['initial_lr'] for g in run.optimizer.param_groups]
-    run.state.history.setdefault('changes', []).append(dict(step=run.state.step, epoch=run.state.epoch, changed={k: list(v) for k, v in changed.items()}))
-    run.accelerator.print(f"resuming with new settings, in effect from step {run.state.step}: " + ', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items()))
+    run.state.history.setdefault('changes', []).append(dict(step=run.state.step, epoch=run.state.epoch,
+                                                            changed={k: list(v) for k, v in changed.items()}))
+    run.accelerator.print(f"resuming with new settings, in effect from step {run.state.step}: "
+                          + ', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items()))
 
 # %% ../nbs/04_train.ipynb #9fea7ca8
 LOSS_TERMS = ('loss', 'lm_loss', 'itc_loss', 'itm_loss', 'word_loss')
@@ -774,24 +812,27 @@ class NonFiniteLoss(FloatingPointError):
 def check_finite(terms:dict, step:int):
     "Stop with a clear message when a loss term in `terms` (`{name: float}`) is NaN or infinite"
     if not all(math.isfinite(terms[k]) for k in LOSS_TERMS if k in terms):
-        raise NonFiniteLoss(f"non-finite loss at step {step}: {terms}. Lower learning_rate, use precision='fp32' or 'bf16' "
-                            f"instead of 'fp16', or check the data; the latest checkpoint is kept.")
+        raise NonFiniteLoss(f"non-finite loss at step {step}: {terms}. Lower learning_rate, use precision='fp32' "
+                            f"or 'bf16' instead of 'fp16', or check the data; the latest checkpoint is kept.")
 
 # %% ../nbs/04_train.ipynb #221327f2
 def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     "One epoch over the training pairs; returns mean loss terms, samples/s and the share of time spent waiting for data"
     cfg, acc, core = run.cfg, run.accelerator, run.core
-    core.aln_weight_itc, core.aln_weight_itm = itc_weight(epoch, core.config.aln_weight_itc, cfg.itc_schedule), core.config.aln_weight_itm
+    core.aln_weight_itc, core.aln_weight_itm = (itc_weight(epoch, core.config.aln_weight_itc, cfg.itc_schedule),
+                                                core.config.aln_weight_itm)
     run.train_pairs.set_epoch(epoch); run.loader.set_epoch(epoch)
     run.model.train()
     sums, n, wait, start = {}, 0, 0.0, time.perf_counter()
-    bar = progress_bar(total=len(run.loader), desc=f'epoch {epoch}', disable=not (progress and acc.is_local_main_process), leave=False)
+    bar = progress_bar(total=len(run.loader), desc=f'epoch {epoch}',
+                       disable=not (progress and acc.is_local_main_process), leave=False)
     t = time.perf_counter()
     for batch in run.loader:
         wait += time.perf_counter() - t
         with acc.accumulate(run.model):
             dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
-            out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets, pair_sentences=batch['sentences'])
+            out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets,
+                            pair_sentences=batch['sentences'])
             acc.backward(out.loss)
             if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), cfg.max_grad_norm)
             run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
@@ -802,8 +843,10 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
             if run.state.step % cfg.log_every == 0:
                 terms = {k: getattr(out, k).item() for k in (*LOSS_TERMS, 'temp')}
                 check_finite(terms, run.state.step)
-                run.state.history['steps'].append(dict(step=run.state.step, epoch=epoch, lr=run.scheduler.get_last_lr()[0], **terms))
-                acc.log({f'train/{k}': v for k, v in terms.items()} | {'train/lr': run.scheduler.get_last_lr()[0]}, step=run.state.step)
+                run.state.history['steps'].append(dict(step=run.state.step, epoch=epoch,
+                                                       lr=run.scheduler.get_last_lr()[0], **terms))
+                acc.log({f'train/{k}': v for k, v in terms.items()} | {'train/lr': run.scheduler.get_last_lr()[0]},
+                        step=run.state.step)
                 bar.set_postfix(loss=f"{terms['loss']:.3f}", refresh=False)
         bar.update()
         t = time.perf_counter()
@@ -811,7 +854,8 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     means = {k: (v / max(n, 1)).item() for k, v in sums.items()}
     check_finite(means, run.state.step)
     seconds = time.perf_counter() - start
-    return dict(epoch=epoch, **means, seconds=seconds, samples_per_s=n * cfg.batch_size * acc.num_processes / seconds, data_wait=wait / seconds)
+    return dict(epoch=epoch, **means, seconds=seconds, samples_per_s=n * cfg.batch_size * acc.num_processes / seconds,
+                data_wait=wait / seconds)
 
 # %% ../nbs/04_train.ipynb #6d03b0f2
 def validate(run:Run) -> dict:
@@ -822,19 +866,21 @@ def validate(run:Run) -> dict:
         beams = run.cfg.eval_num_beams or None  # 0: the model's own num_beams
         preds = generate_for(run.core, run.val_pairs, run.cfg.eval_samples, batch_size=32, num_beams=beams)
         metrics = ['BLEU-4'] + (['CIDEr-D'] if run.cfg.eval_cider else [])
-        scores = dict(score_captions(preds, references_of(run.val_pairs.ds, preds), metrics=metrics, tokenizer='python', verbose=False))
+        refs = references_of(run.val_pairs.ds, preds)
+        scores = dict(score_captions(preds, refs, metrics=metrics, tokenizer='python', verbose=False))
         scores.update({f'lm_{k}': v for k, v in image_reliance(run.core, run.val_pairs, run.cfg.eval_samples).items()})
     from accelerate.utils import broadcast_object_list
     return broadcast_object_list([scores])[0]
 
 # %% ../nbs/04_train.ipynb #10c4419e
 def prune_checkpoints(folder:Path, keep:int) -> list[Path]:
-    "Delete all but the newest `keep` periodic checkpoints (`epoch-NNNN`) in `folder` (0: keep all); returns the deleted"
+    "Delete all but the newest `keep` periodic checkpoints `epoch-NNNN` in `folder` (0: keep all); returns the deleted"
     periodic = sorted(p for p in Path(folder).glob('epoch-[0-9]*') if p.is_dir())
     gone = periodic[:-keep] if keep else []
     for p in gone: shutil.rmtree(p)
     return gone
 
+# %% ../nbs/04_train.ipynb #d8dfbfc3
 def end_of_epoch(run:Run, epoch:int, scores:dict|None):
     "Track the best model, early stopping, and write the checkpoints of this epoch"
     st, cfg, acc = run.state, run.cfg, run.accelerator
@@ -860,18 +906,36 @@ def weights_digest(model) -> str:
     "A short hash of every parameter's bytes (equal on all ranks of a data-parallel run)"
     import hashlib
     h = hashlib.sha256()
-    for name, p in sorted(model.state_dict().items()): h.update(name.encode()); h.update(p.detach().float().cpu().numpy().tobytes())
+    for name, p in sorted(model.state_dict().items()):
+        h.update(name.encode()); h.update(p.detach().float().cpu().numpy().tobytes())
     return h.hexdigest()[:16]
 
-def train(cfg:TrainConfig, progress:bool=True) -> RunState:
-    "Train `cfg`'s model with Accelerate (resuming when a checkpoint exists), holding its folders; returns the final `RunState`"
-    paths, main = resolve_paths(cfg), int(os.environ.get('RANK', 0)) == 0   # the launcher's rank 0 holds the lock for all ranks
-    with run_lock([paths['checkpoints'], paths['run']]) if main else contextlib.nullcontext():
-        if main:
-            for folder in (paths['checkpoints'], paths['run']): recover_checkpoints(folder)
-        return _train(cfg, progress)
+# %% ../nbs/04_train.ipynb #a39d7010
+def write_history(run:Run):
+    "Training history and config as JSON in the run folder, atomically"
+    run.paths['run'].mkdir(parents=True, exist_ok=True)
+    tmp = run.paths['run']/'history.json.tmp'
+    tmp.write_text(json.dumps(dict(config=flat_params(run.cfg), **asdict(run.state), reproducibility=reproducibility()),
+                              indent=1))
+    os.replace(tmp, run.paths['run']/'history.json')
 
+# %% ../nbs/04_train.ipynb #1c1c6abc
+def release(run:Run):
+    "Free the run's model, optimiser and data, then end the process group"
+    acc = run.accelerator
+    if acc.num_processes > 1:
+        acc.wait_for_everyone()
+        # gloo's worker threads free a finished collective's work with the GIL; torch's ~ProcessGroupGloo joins them
+        # while holding it, so tearing the group down right after a barrier can deadlock (seen: a rank hung at exit).
+        # Let them finish first.
+        time.sleep(0.5)
+    run.model = run.optimizer = run.scheduler = run.loader = None
+    acc.free_memory()  # the DDP wrapper and its reducer go now, while the process group is alive and idle
+    acc.end_training()
+
+# %% ../nbs/04_train.ipynb #fb689e4c
 def _train(cfg:TrainConfig, progress:bool) -> RunState:
+    "Prepare the run, train its remaining epochs, write its history and weights digest, and release it"
     run = prepare_run(cfg, progress)
     st, acc = run.state, run.accelerator
     for epoch in range(st.epoch, cfg.num_epochs):
@@ -882,8 +946,9 @@ def _train(cfg:TrainConfig, progress:bool) -> RunState:
         end_of_epoch(run, epoch, scores)
         acc.log({f'val/{k}': v for k, v in (scores or {}).items()} | {'train/epoch_loss': stats['loss']}, step=st.step)
         acc.print(f"epoch {epoch}: loss {stats['loss']:.3f} (lm {stats['lm_loss']:.3f} itc {stats['itc_loss']:.3f} "
-                  f"itm {stats['itm_loss']:.3f} word {stats['word_loss']:.3f}) temp {stats['temp']:.3f} | {stats['samples_per_s']:.0f} samples/s, "
-                  f"{stats['data_wait']:.0%} waiting for data" + (f" | val {scores}" if scores else ''))
+                  f"itm {stats['itm_loss']:.3f} word {stats['word_loss']:.3f}) temp {stats['temp']:.3f} | "
+                  f"{stats['samples_per_s']:.0f} samples/s, {stats['data_wait']:.0%} waiting for data"
+                  + (f" | val {scores}" if scores else ''))
         if st.stopped_early: acc.print(f"early stop: no improvement in {cfg.early_stopping_patience} validations")
     if acc.is_main_process: write_history(run)
     line = f"rank {acc.process_index}: {st.step} steps, weights {weights_digest(run.core)}"
@@ -893,24 +958,15 @@ def _train(cfg:TrainConfig, progress:bool) -> RunState:
     release(run)
     return st
 
-def release(run:Run):
-    "Free the run's model, optimiser and data, then end the process group"
-    acc = run.accelerator
-    if acc.num_processes > 1:
-        acc.wait_for_everyone()
-        # gloo's worker threads free a finished collective's work with the GIL; torch's ~ProcessGroupGloo joins them while holding
-        # it, so tearing the group down right after a barrier can deadlock (seen: a rank hung at exit). Let them finish first.
-        time.sleep(0.5)
-    run.model = run.optimizer = run.scheduler = run.loader = None
-    acc.free_memory()  # the DDP wrapper and its reducer go now, while the process group is alive and idle
-    acc.end_training()
-
-def write_history(run:Run):
-    "Training history and config as JSON in the run folder, atomically"
-    run.paths['run'].mkdir(parents=True, exist_ok=True)
-    tmp = run.paths['run']/'history.json.tmp'
-    tmp.write_text(json.dumps(dict(config=flat_params(run.cfg), **asdict(run.state), reproducibility=reproducibility()), indent=1))
-    os.replace(tmp, run.paths['run']/'history.json')
+# %% ../nbs/04_train.ipynb #c135397e
+def train(cfg:TrainConfig, progress:bool=True) -> RunState:
+    "Train `cfg`'s model with Accelerate (resuming from a checkpoint), holding its folders; return the final `RunState`"
+    # the launcher's rank 0 holds the lock for all ranks
+    paths, main = resolve_paths(cfg), int(os.environ.get('RANK', 0)) == 0
+    with run_lock([paths['checkpoints'], paths['run']]) if main else contextlib.nullcontext():
+        if main:
+            for folder in (paths['checkpoints'], paths['run']): recover_checkpoints(folder)
+        return _train(cfg, progress)
 
 # %% ../nbs/04_train.ipynb #5542715a
 def plot_history(history:dict, axs=None):
