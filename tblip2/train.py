@@ -977,7 +977,8 @@ def plot_history(history:dict, axs=None):
     steps = history['steps']
     if steps:
         x = [s['step'] for s in steps]
-        for k in LOSS_TERMS: axs[0].plot(x, [s.get(k, np.nan) for s in steps], label=k)  # word_loss: histories since 2026-11
+        # word_loss: histories since 2026-11
+        for k in LOSS_TERMS: axs[0].plot(x, [s.get(k, np.nan) for s in steps], label=k)
         axs[0].set(xlabel='step', title='loss terms', yscale='log'); axs[0].legend(fontsize=8)
         axs[1].plot(x, [s['temp'] for s in steps]); axs[1].set(xlabel='step', title='ITC temperature')
     for k in ('BLEU-4', 'CIDEr-D'):
@@ -993,6 +994,7 @@ def plot_history(history:dict, axs=None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/04_train.ipynb #5b570105
 def save_figure(fig, run_dir:Path, name:str):
     "Save `fig` as `name`.png in the run folder and in the repository's plots/"
     for d in (Path(run_dir), repo_root()/'plots'):
@@ -1003,7 +1005,8 @@ def save_figure(fig, run_dir:Path, name:str):
 def use_generation(model_config, run_config:DiffBLIP2Config) -> list[str]:
     "Give a loaded model's config the run's `GENERATION` settings; a note for each that differs from the saved one"
     notes = []
-    if getattr(model_config, 'num_beams', None) not in (None, run_config.num_beams):  # DDLA has none: it decodes greedily
+    # DDLA has none: it decodes greedily
+    if getattr(model_config, 'num_beams', None) not in (None, run_config.num_beams):
         notes.append(f"generating with num_beams {run_config.num_beams} (saved with {model_config.num_beams})")
         model_config.num_beams = run_config.num_beams
     saved, asked = getattr(model_config, 'words', None), run_config.words
@@ -1021,43 +1024,49 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
     verify_folder(paths['best'])  # its manifest: a damaged file is named, not met as a traceback deep in loading
     model = load_pretrained(paths['best'])  # T-BLIP2 or DDLA, as its config says
-    for note in use_generation(model.config, cfg.model): print(f"note: {note}")  # the run's, not the ones saved with the weights
+    # the run's, not the ones saved with the weights
+    for note in use_generation(model.config, cfg.model): print(f"note: {note}")
     splits = load_splits(cfg, ('train', 'test'))
-    pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)  # the detector the model was trained with
+    # the detector the model was trained with
+    pairs = CaptionPairs(splits['test'], model.processor, model.config.detector, cfg.seed, progress=progress)
     preds = generate_for(model, pairs, cfg.max_test_samples, progress=progress)
     refs = references_of(splits['test'], preds)
     reliance = image_reliance(model, pairs, cfg.max_test_samples)
-    per_change = generate_for(model, pairs, cfg.max_test_samples, per_change=True) if model.config.use_clusters else None
+    per_change = (generate_for(model, pairs, cfg.max_test_samples, per_change=True) if model.config.use_clusters
+                  else None)
     attributes = changes = None
     if splits['test'].boxes is not None:  # the synthetic set knows what changed: are the right words named?
         from tblip2.evaluation import attribute_accuracy, change_recall
-        attributes = {name: attribute_accuracy(p, splits['test'].boxes) for name, p in
-                      {'tblip2 (this run)': preds, 'references (first sentence)': {i: refs[i][0] for i in preds}}.items()}
+        named = {'tblip2 (this run)': preds, 'references (first sentence)': {i: refs[i][0] for i in preds}}
+        attributes = {name: attribute_accuracy(p, splits['test'].boxes) for name, p in named.items()}
         if per_change is not None: changes = change_recall(per_change, splits['test'].boxes)
     frequent = most_frequent_caption(splits['train'])
     nearest = nearest_pair_captions(splits['train'], splits['test'])
     runs = {'tblip2 (this run)': preds, 'most frequent training caption': {i: frequent for i in preds},
             'nearest training pair (pixels)': {i: nearest[i] for i in preds}}
     metrics = [m for m in METRICS if m != 'SPICE' or cfg.eval_spice]
-    scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)') for name, p in runs.items()}
+    scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)')
+              for name, p in runs.items()}
     by_type = None
-    if (types := getattr(splits['test'], 'change_types', None)) is not None:  # CLEVR-Change, LEVIR-CC, ...: each type scored on its own
+    # CLEVR-Change, LEVIR-CC, ...: each type scored on its own
+    if (types := getattr(splits['test'], 'change_types', None)) is not None:
         from tblip2.evaluation import scores_by_type
         by_type = scores_by_type(preds, refs, types, metrics=[m for m in metrics if m != 'SPICE'])
     out = paths['run']; out.mkdir(parents=True, exist_ok=True)
     scores['tblip2 (this run)'].per_pair.to_csv(out/'test_per_pair.csv')  # one row per scored unit (IER: per uid)
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
-    extra = {'image reliance': reliance, **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
+    extra = {'image reliance': reliance,
+             **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
              **({'every change': dict(changes.to_dict(), pairs=changes.name)} if changes is not None else {})}
     if by_type is not None: extra['by change type'] = by_type.to_dict(orient='index')
     if per_change is not None: (out/'test_changes.json').write_text(json.dumps(per_change, indent=1))
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
-    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance, attributes=attributes,
-                per_change=per_change, changes=changes, by_type=by_type)
+    return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance,
+                attributes=attributes, per_change=per_change, changes=changes, by_type=by_type)
 
 # %% ../nbs/04_train.ipynb #673d53ec
 def test_report(result:dict) -> str:
-    "`test`'s result as markdown: scores and share of unique sentences per run, the image reliance, the attributes named"
+    "`test`'s result as markdown: scores and unique sentences per run, the image reliance, the attributes named"
     from tblip2.evaluation import results_table, markdown_table, caption_diversity
     import pandas as pd
     table = results_table(result['scores'])
@@ -1066,17 +1075,19 @@ def test_report(result:dict) -> str:
     text = (markdown_table(table) + f"\n\nLM loss of the references (nats/token): {r['own']:.3f} given their own pair, "
             f"{r['swapped']:.3f} given another pair's images (gap {r['gap']:.3f}).\n")
     if result.get('by_type') is not None:
-        text += "\nThe model's captions scored by change type, each group on its own (as the benchmark's authors do):\n\n" + markdown_table(result['by_type']) + '\n'
+        text += ("\nThe model's captions scored by change type, each group on its own "
+                 "(as the benchmark's authors do):\n\n" + markdown_table(result['by_type']) + '\n')
     if result.get('attributes'):
         from tblip2.datasets import COLOURS, SHAPES, LOCATIONS
         attrs = pd.DataFrame(result['attributes']).T
         chance = ', '.join(f'{1 / len(v):.2f}' for v in (COLOURS, SHAPES, LOCATIONS))
-        text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed object's "
-                 f"colour, shape and place (chance about {chance}):\n\n" + markdown_table(attrs) + '\n')
+        text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed "
+                 f"object's colour, shape and place (chance about {chance}):\n\n" + markdown_table(attrs) + '\n')
     if result.get('changes') is not None:
         c = result['changes']
-        text += (f"\nEvery change, one sentence per detected change, on the {c.name}: {c['change recall']:.3f} of the changes named "
-                 f"(colour and shape), {c['change precision']:.3f} of the sentences name a change, {c['sentences per pair']:.2f} sentences per pair.\n")
+        text += (f"\nEvery change, one sentence per detected change, on the {c.name}: {c['change recall']:.3f} of the "
+                 f"changes named (colour and shape), {c['change precision']:.3f} of the sentences name a change, "
+                 f"{c['sentences per pair']:.2f} sentences per pair.\n")
     return text
 
 # %% ../nbs/04_train.ipynb #2ff3d369
@@ -1085,7 +1096,8 @@ def plot_examples(pairs:CaptionPairs, predictions:dict, k:int=4, seed:int=0):
     import matplotlib.pyplot as plt, matplotlib.patches as patches, textwrap
     ids = list(predictions)
     pick = random.Random(seed).sample(range(len(ids)), min(k, len(ids)))
-    fig, axs = plt.subplots(len(pick), 3, figsize=(10, 2.8*len(pick)), gridspec_kw=dict(width_ratios=[1, 1, 1.4]), squeeze=False)
+    fig, axs = plt.subplots(len(pick), 3, figsize=(10, 2.8*len(pick)), gridspec_kw=dict(width_ratios=[1, 1, 1.4]),
+                            squeeze=False)
     for row, j in zip(axs, pick):
         i = pairs.ds.img_ids.index(ids[j]); item, det = pairs.ds[i], pairs.detections[i]
         for ax, key in zip(row, ('before', 'after')):
@@ -1094,7 +1106,8 @@ def plot_examples(pairs:CaptionPairs, predictions:dict, k:int=4, seed:int=0):
                 x0, y0, x1, y1 = c.bbox
                 ax.add_patch(patches.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec='magenta', lw=1.2))
         text = [f"model: {predictions[ids[j]]}", ''] + [f"ref: {s}" for s in item['sentences'][:2]]
-        row[2].text(0, .95, '\n'.join(textwrap.fill(t, 46) for t in text), va='top', fontsize=8.5, family='serif'); row[2].axis('off')
+        row[2].text(0, .95, '\n'.join(textwrap.fill(t, 46) for t in text), va='top', fontsize=8.5, family='serif')
+        row[2].axis('off')
     fig.tight_layout()
     return fig
 
@@ -1112,12 +1125,16 @@ def _from_text(kind:str, text:str):
     if kind == 'str | None' and text.lower() in ('none', ''): return None
     return text
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, AnnotationError, ImageError, CheckpointError, ResumeMismatch, DataError)  # what the user's files or folders cause
+# %% ../nbs/04_train.ipynb #364d2185
+# what the user's files or folders cause
+USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, AnnotationError, ImageError,
+               CheckpointError, ResumeMismatch, DataError)
 
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"
     import argparse, subprocess, sys
-    p = argparse.ArgumentParser(prog='tblip2_train', description=train_cli.__doc__, usage='%(prog)s [--PARAMETER VALUE ...] (--help lists them all)')
+    p = argparse.ArgumentParser(prog='tblip2_train', description=train_cli.__doc__,
+                                usage='%(prog)s [--PARAMETER VALUE ...] (--help lists them all)')
     groups = {owner: p.add_argument_group(f'{owner} ({cls.__name__})') for owner, cls in {**OWNERS, **GROUPS}.items()}
     table = flat_fields()
     for name, (owner, kind, default, comment) in table.items():
@@ -1126,7 +1143,8 @@ def train_cli(argv=None):
     args = {k: _from_text(table[k][1], v) for k, v in vars(p.parse_args(argv)).items() if v is not None}
     try: cfg = check_config(**args)
     except ValueError as e: p.error(str(e))
-    if cfg.num_processes > 1 and 'LOCAL_RANK' not in os.environ:  # start ourselves N times; Accelerate reads torchrun's env
+    # start ourselves N times; Accelerate reads torchrun's env
+    if cfg.num_processes > 1 and 'LOCAL_RANK' not in os.environ:
         import socket
         with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
         cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(cfg.num_processes),
@@ -1137,4 +1155,5 @@ def train_cli(argv=None):
             train(cfg)
             if int(os.environ.get('RANK', 0)) != 0: return
         print(test_report(test(cfg)))
-    except USER_ERRORS as e: p.exit(2, f"tblip2_train: error: {e}\n")  # the user's data or folders: one line, no traceback
+    except USER_ERRORS as e:  # the user's data or folders: one line, no traceback
+        p.exit(2, f"tblip2_train: error: {e}\n")
