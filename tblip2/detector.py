@@ -6,27 +6,35 @@
 from __future__ import annotations
 import hashlib, json, os, warnings, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np, cv2, torch
 import torch.nn as nn, torch.nn.functional as F
 from PIL import Image
 from .datasets import progress_bar
+from .backbone import load_backbone, to_backbone_input
 
 # %% auto #0
-__all__ = ['CROP_SHAPES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig',
-           'as_rgb', 'Registration', 'register', 'aligned_rgb', 'compute_difference_map', 'Threshold',
-           'threshold_difference', 'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels',
-           'Detection', 'crop_window', 'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou',
-           'match_boxes', 'detect', 'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
-           'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
+__all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION',
+           'DetectorConfig', 'as_rgb', 'Registration', 'register', 'aligned_rgb', 'feature_difference_map',
+           'is_greyscale', 'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map',
+           'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window',
+           'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes', 'detect',
+           'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'crop_encoder',
+           'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
 class DetectorConfig:
     "Every knob of the difference detector"
     # difference map
+    difference: str = 'pixels'           # what is compared: 'pixels' (colour), 'features' (the pretrained backbone's,
+                                         # for photographs) or 'both' (features unless an image is greyscale: SAR, IR)
+    feature_strides: list = field(default_factory=lambda: [8, 16])  # the backbone's strides whose distances are
+                                                                     # averaged ('features', 'both')
+    feature_window: int = 0              # a feature cell matches the best of the other image's within this many
+                                         # cells (a camera that moved); 0: the same cell
     colour_space: str = 'lab'            # 'lab' (Delta E in CIE L*a*b*), 'rgb' (Euclidean, 0-255)
                                          # or 'grey' (absolute, 0-255)
     lightness_weight: float = 1.0        # weight of L* against a*, b* ('lab' only); below 1 tolerates shadows
@@ -69,7 +77,10 @@ class DetectorConfig:
         r = int(self.eps) if self.eps > 0 else 0; k = np.arange(-r, r + 1)
         disk = int((k[:, None] ** 2 + k[None] ** 2 <= self.eps ** 2).sum())   # pixels within eps: a core needs
                                                                                # min_samples of them
-        checks = {'colour_space': self.colour_space in ('lab', 'rgb', 'grey'),
+        checks = {'difference': self.difference in DIFFERENCES,
+                  'feature_strides': bool(self.feature_strides) and set(self.feature_strides) <= {4, 8, 16, 32},
+                  'feature_window': self.feature_window >= 0,
+                  'colour_space': self.colour_space in ('lab', 'rgb', 'grey'),
                   'registration': self.registration in (None, 'ecc', 'orb'),
                   'eps': self.eps > 0, 'min_samples': 1 <= self.min_samples <= disk,
                   'max_clusters': self.max_clusters >= 1,
@@ -84,6 +95,7 @@ class DetectorConfig:
                                     if 'min_samples' in bad else ''))
 
 CROP_SHAPES = ('square', 'box')
+DIFFERENCES = ('pixels', 'features', 'both')
 CROP_CONTEXT = 0.15  # a square crop's side is the box's longer side plus this share of it, and 2 pixels
 
 # %% ../nbs/01_detector.ipynb #71e1db8d
@@ -209,18 +221,53 @@ def aligned_rgb(before, after, cfg:DetectorConfig) -> tuple[np.ndarray, np.ndarr
         after = cv2.resize(after, before.shape[1::-1], interpolation=cv2.INTER_AREA)
     return before, after
 
+# %% ../nbs/01_detector.ipynb #4b6b605c
+def _window_distance(a:torch.Tensor, b:torch.Tensor, window:int) -> torch.Tensor:
+    "`(h, w)`: distance of each cell of `b` (C, h, w) to the nearest of `a`'s cells within `window` cells"
+    h, w = b.shape[-2:]
+    if window == 0: return (a - b).norm(dim=0)
+    padded = F.pad(a[None], [window] * 4, mode='replicate')[0]
+    shifts = range(2 * window + 1)
+    return torch.stack([(padded[:, y:y + h, x:x + w] - b).norm(dim=0) for y in shifts for x in shifts]).min(0).values
+
+# %% ../nbs/01_detector.ipynb #b1fc3be2
+def feature_difference_map(before:np.ndarray, after:np.ndarray, strides=(8, 16), window:int=0) -> np.ndarray:
+    "HxW float32: how far the backbone's features of `after` are from `before`'s (100: as far as unrelated images)"
+    with torch.no_grad():
+        fb, fa = (load_backbone().features(to_backbone_input(im), tuple(strides)) for im in (before, after))
+        maps = []
+        for s in strides:
+            b, a = fb[s][0], fa[s][0]                                                # (C, h, w) each
+            spread = torch.cat([b.flatten(1), a.flatten(1)], 1).std(1)[:, None, None] + 1e-3
+            b, a = b / spread, a / spread                                            # each channel over both images
+            d = torch.maximum(_window_distance(b, a, window), _window_distance(a, b, window))
+            d = d * (100 / (2 * b.shape[0]) ** 0.5)                                  # two unrelated draws: about 100
+            maps.append(F.interpolate(d[None, None], size=before.shape[:2], mode='bilinear', align_corners=False))
+    return torch.cat(maps).mean(0)[0].numpy().astype(np.float32)
+
+# %% ../nbs/01_detector.ipynb #e5d2608f
+def is_greyscale(image:np.ndarray, tolerance:int=6) -> bool:
+    "True when an HxWx3 uint8 image's channels agree: 99% of its pixels' R-G and G-B gaps add up to `tolerance`"
+    a = image[::4, ::4].astype(np.int16)
+    spread = np.abs(a[..., 0] - a[..., 1]) + np.abs(a[..., 1] - a[..., 2])
+    return bool(np.percentile(spread, 99) <= tolerance)
+
 # %% ../nbs/01_detector.ipynb #d091d485
 def compute_difference_map(before, after, cfg:DetectorConfig|None=None) -> np.ndarray:
-    "Per-pixel colour difference (HxW float32, before's pixels) robust to noise, illumination and (registered) jitter"
+    "Per-pixel difference (HxW float32, before's pixels): colours or the backbone's features, as `cfg.difference` says"
     cfg = cfg or DetectorConfig()
     before, after = aligned_rgb(before, after, cfg)
     valid = np.ones(before.shape[:2], bool)
     if cfg.registration: after, valid = register(before, after, cfg.registration)[:2]
-    if cfg.blur_sigma > 0: before, after = [cv2.GaussianBlur(im, (0, 0), cfg.blur_sigma) for im in (before, after)]
-    b, a = [_colour(im, cfg.colour_space) for im in (before, after)]
-    a = _match_illumination(a, b, valid) if cfg.normalise_illumination else a.astype(np.float32)
-    diff = _distance(a, b.astype(np.float32), _channel_weights(cfg.colour_space, cfg.lightness_weight),
-                     cfg.shift_tolerance)
+    features = cfg.difference == 'features' or (cfg.difference == 'both' and not (is_greyscale(before)
+                                                                                   or is_greyscale(after)))
+    if features: diff = feature_difference_map(before, after, cfg.feature_strides, cfg.feature_window)
+    else:
+        if cfg.blur_sigma > 0: before, after = [cv2.GaussianBlur(im, (0, 0), cfg.blur_sigma) for im in (before, after)]
+        b, a = [_colour(im, cfg.colour_space) for im in (before, after)]
+        a = _match_illumination(a, b, valid) if cfg.normalise_illumination else a.astype(np.float32)
+        diff = _distance(a, b.astype(np.float32), _channel_weights(cfg.colour_space, cfg.lightness_weight),
+                         cfg.shift_tolerance)
     if not valid.all(): diff[~valid] = 0
     return diff
 
