@@ -5,14 +5,17 @@
 # %% ../nbs/00b_backbone.ipynb #9fb7c763
 from __future__ import annotations
 import functools, math
+from dataclasses import dataclass
+from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from safetensors.torch import save_file, load_file
 
 # %% auto #0
-__all__ = ['STAGES', 'LITE0_MEAN', 'LITE0_STD', 'lite0_weights_path', 'SameConv2d', 'MBConv', 'EfficientNetLite0',
-           'load_backbone', 'to_backbone_input']
+__all__ = ['STAGES', 'LITE0_MEAN', 'LITE0_STD', 'DOMAIN_SIZE', 'lite0_weights_path', 'SameConv2d', 'MBConv', 'EfficientNetLite0',
+           'load_backbone', 'to_backbone_input', 'image_summaries', 'ImageDomain', 'pair_domain_distance']
 
 # %% ../nbs/00b_backbone.ipynb #04887711
 def lite0_weights_path():
@@ -101,3 +104,54 @@ def to_backbone_input(images:np.ndarray) -> torch.Tensor:
         raise ValueError(f"expected uint8 RGB HxWx3 or BxHxWx3, got {a.dtype} {a.shape}")
     x = torch.from_numpy(np.array(a[None] if a.ndim == 3 else a)).permute(0, 3, 1, 2).float()  # a copy: writable
     return (x - LITE0_MEAN) / LITE0_STD
+
+# %% ../nbs/00b_backbone.ipynb #28d284cb
+DOMAIN_SIZE = 128  # the side the images are resized to for their summary
+
+def image_summaries(images, batch_size:int=32) -> torch.Tensor:
+    "`(N, 320)`: each uint8 RGB image's pooled stride-32 backbone features, at `DOMAIN_SIZE` pixels"
+    import cv2
+    out = []
+    for i in range(0, len(images), batch_size):
+        batch = np.stack([cv2.resize(np.asarray(im), (DOMAIN_SIZE, DOMAIN_SIZE), interpolation=cv2.INTER_AREA)
+                          for im in images[i:i + batch_size]])
+        with torch.no_grad(): out.append(load_backbone().features(to_backbone_input(batch), (32,))[32].mean((2, 3)))
+    return torch.cat(out) if out else torch.zeros(0, STAGES[-1][3])
+
+# %% ../nbs/00b_backbone.ipynb #6ba4ed5d
+@dataclass
+class ImageDomain:
+    "Where a model's training images lie among the backbone's summaries: mean, precision, and the 99% distance"
+    mean: torch.Tensor       # (D,) of the training images' summaries
+    precision: torch.Tensor  # (D, D) inverse of their shrunk covariance
+    scale: float             # the distance that `quantile` of the validation images stay under: 1.0 in `distance`
+
+    @classmethod
+    def fit(cls, train:torch.Tensor, val:torch.Tensor, quantile:float=0.99) -> "ImageDomain":
+        "From training summaries `(N, D)` and validation ones `(M, D)`"
+        from sklearn.covariance import LedoitWolf
+        if len(train) < 2 or len(val) < 1: raise ValueError(f"a domain needs 2+ training and 1+ validation images, "
+                                                          f"got {len(train)} and {len(val)}")
+        lw = LedoitWolf().fit(train.double().numpy())
+        domain = cls(torch.tensor(lw.location_, dtype=torch.float32), torch.tensor(lw.precision_, dtype=torch.float32), 1.0)
+        domain.scale = float(np.quantile(domain.distance(val).numpy(), quantile))
+        return domain
+
+    def distance(self, summaries:torch.Tensor) -> torch.Tensor:
+        "`(N,)`: the Mahalanobis distance of each summary, in units of `scale`"
+        d = summaries.float() - self.mean
+        return ((d @ self.precision) * d).sum(-1).clamp_min(0).sqrt() / self.scale
+
+    def save(self, path) -> Path:
+        save_file(dict(mean=self.mean, precision=self.precision, scale=torch.tensor([self.scale])), str(path))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path) -> "ImageDomain":
+        t = load_file(str(path))
+        return cls(t["mean"], t["precision"], float(t["scale"][0]))
+
+# %% ../nbs/00b_backbone.ipynb #2ec9fd8d
+def pair_domain_distance(domain:ImageDomain, before:np.ndarray, after:np.ndarray) -> float:
+    "How far a pair lies from a model's domain (1.0: the 99% line of its validation images)"
+    return float(domain.distance(image_summaries([before, after])).max())

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from transformers import Blip2Processor
 from .detector import DetectorConfig, DifferenceDetector, CROP_ENCODERS, Cluster, dbscan_grid, clusters_from_labels
 from .model import EnhancedDiffBLIP2, CONFIG_NAME, to_pixel_values, lm_loss, as_dtype, _as_image_list
-from .model import read_saved_config, load_saved_weights, write_saved
+from .model import read_saved_config, load_saved_weights, write_saved, read_domain
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'PRIORS', 'DDLAConfig', 'marginal_loglik', 'DDLAOutput', 'DDLA', 'saved_config', 'load_pretrained',
@@ -288,6 +288,7 @@ def from_pretrained(cls:DDLA, save_dir, dtype=None) -> DDLA:
         raise ValueError(f"{save_dir/CONFIG_NAME}: a {meta.get('architecture', 'tblip2')} model, not DDLA")
     model = cls(Blip2Processor.from_pretrained(save_dir, local_files_only=True), DDLAConfig(**meta['ddla']))
     load_saved_weights(model, save_dir)
+    model.domain = read_domain(save_dir)
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
 # %% ../nbs/02a_ddla.ipynb #457dee43

@@ -9,20 +9,22 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 import torch
 from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, match_sizes, progress_bar, repo_root
 from .benchmarks import IMAGE_SUFFIXES
+from .backbone import DOMAIN_SIZE, image_summaries
 from .detector import Cluster, DetectorConfig, Detection, detect
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
            'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
-           'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'describe_images',
-           'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log',
-           'ResumeError', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
+           'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'Described',
+           'describe_images', 'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'results_log',
+           'read_log', 'ResumeError', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -137,13 +139,14 @@ def cluster_to_original(c:Cluster, scale, size) -> Cluster:
 def prepare_images(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig, opts:DescribeConfig,
                    image_processor=None, # the model's, for its pixel values (None: detection only)
                   ) -> dict:
-    "The pair's detection at its working resolution, the scale back to the original's pixels, and its pixel values"
+    "The pair's detection at working resolution, the scale back to the original, pixel values, domain thumbnails"
     H, W = before.shape[:2]; w, h = working_size(before.shape, opts.max_side)
     if (w, h) != (W, H):
         before, after = (cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in (before, after))
     pixels = (image_processor([before, after], return_tensors='np').pixel_values  # (2, 3, S, S)
               if image_processor is not None else None)
-    return dict(pixels=pixels, det=detect(before, after, cfg), scale=(W / w, H / h), size=(W, H))
+    thumbs = np.stack([cv2.resize(im, (DOMAIN_SIZE, DOMAIN_SIZE), interpolation=cv2.INTER_AREA) for im in (before, after)])
+    return dict(pixels=pixels, det=detect(before, after, cfg), scale=(W / w, H / h), size=(W, H), thumbs=thumbs)
 
 # %% ../nbs/05_describe.ipynb #60c10d4a
 def prepare_pair(pair:dict, cfg:DetectorConfig, opts:DescribeConfig, image_processor=None) -> dict:
@@ -177,14 +180,20 @@ def detection_summary(det:Detection,
                 used_fallback=bool(det.used_fallback))
 
 # %% ../nbs/05_describe.ipynb #a62aca96
-def _finish(prepared:dict, descriptions:list) -> dict:
-    "A prepared pair's result: ok, original size, descriptions (per-change boxes in original pixels) and the detection"
+def _finish(prepared:dict, descriptions:list,
+            domain_distance:float|None=None, # the pair's distance from the model's domain (None: the model cannot tell)
+           ) -> dict:
+    "A prepared pair's result: ok, original size, descriptions (per-change boxes in original pixels), the detection"
     scale, size = prepared['scale'], prepared['size']
     said = [dict(d, bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None else None)
             if isinstance(d, dict) else d for d in descriptions]
-    r = prepared['result']
+    r, far = prepared['result'], domain_distance is not None and domain_distance > 1
+    warnings = r['warnings'] + ([f"out of the model's domain (distance {domain_distance:.1f}, where 1 is the line 99% "
+                                 "of its validation pairs stay under): its sentences may mean nothing"] if far else [])
+    domain = dict(in_domain=None if domain_distance is None else not far,
+                  domain_distance=None if domain_distance is None else round(float(domain_distance), 3))
     return dict({k: v for k, v in r.items() if k != 'warnings'}, ok=True, size=list(size), descriptions=said,
-                **detection_summary(prepared['det'], scale, size), warnings=r['warnings'])
+                **detection_summary(prepared['det'], scale, size), **domain, warnings=warnings)
 
 # %% ../nbs/05_describe.ipynb #731f394d
 def _generate_or_split(ready:list[dict], model, opts:DescribeConfig) -> list:
@@ -200,17 +209,28 @@ def describe_prepared(prepared:list[dict], model, opts:DescribeConfig) -> list[d
     "Results for a batch of prepared pairs, all that were read described in one call (with no model: boxes only)"
     ready = [p for p in prepared if 'det' in p]
     said = _generate_or_split(ready, model, opts) if model is not None else [[] for _ in ready]
-    for p, s in zip(ready, said):
+    domain = getattr(model, 'domain', None)
+    if domain is not None and ready:  # each pair as far as the farther of its two images
+        far = domain.distance(image_summaries([im for p in ready for im in p['thumbs']])).view(len(ready), 2).amax(1)
+    for k, (p, s) in enumerate(zip(ready, said)):
         p['result'] = (dict(p['result'], ok=False, error=f"{type(s).__name__}: {s}") if isinstance(s, Exception)
-                       else _finish(p, s))
+                       else _finish(p, s, float(far[k]) if domain is not None else None))
     return [p['result'] for p in prepared]
 
 # %% ../nbs/05_describe.ipynb #926cacfe
 def _image_processor(model): return model.processor.image_processor if model is not None else None
 
+# %% ../nbs/05_describe.ipynb #380f2f41
+class Described(NamedTuple):
+    "What `describe_images` found and said about a pair"
+    detection: Detection        # the clusters in the original images' pixels
+    descriptions: list          # sentences, or `{'sentence', 'bbox'}` per change
+    in_domain: bool|None        # whether the pair is of the kind the model was trained on (None: the model cannot tell)
+    domain_distance: float|None # how far it lies from that (1.0: the line 99% of its validation pairs stay under)
+
 # %% ../nbs/05_describe.ipynb #0c28df1c
 def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:DetectorConfig|None=None,
-                    opts:DescribeConfig|None=None, **gen) -> tuple[Detection, list]:
+                    opts:DescribeConfig|None=None, **gen) -> Described:
     "Detect the changes between two uint8 images and, with a `model`, describe them; `gen` overrides `opts` fields"
     opts = replace(opts or DescribeConfig(), **gen)
     p = dict(prepare_images(before, after, cfg or DetectorConfig(), opts, _image_processor(model)),
@@ -218,8 +238,8 @@ def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:Detecto
     r = describe_prepared([p], model, opts)[0]
     if not r['ok']: raise RuntimeError(r['error'])
     det = p['det']
-    return (replace(det, clusters=[cluster_to_original(c, p['scale'], p['size']) for c in det.clusters]),
-            r['descriptions'])
+    return Described(replace(det, clusters=[cluster_to_original(c, p['scale'], p['size']) for c in det.clusters]),
+                     r['descriptions'], r['in_domain'], r['domain_distance'])
 
 # %% ../nbs/05_describe.ipynb #00aa4b02
 def _pool(workers:int):

@@ -339,7 +339,7 @@ def describe(self:DiffPicker, wait:bool=False):
                 temperature=self.temperature.value))
     def work(): return describe_images(before, after, model, cfg, **gen)
     def done(res):
-        self.det, self.descriptions = res; self.progress.value = 1
+        self.det, self.descriptions = res.detection, res.descriptions; self.progress.value = 1
         def li(d):  # a sentence, or (describing every change) a sentence with its box
             if isinstance(d, str): return f'<li>{html.escape(d)}</li>'
             where = 'box (' + ', '.join(map(str, d['bbox'])) + ')' if d['bbox'] else 'no change found'
@@ -347,7 +347,11 @@ def describe(self:DiffPicker, wait:bool=False):
         said = (''.join(map(li, self.descriptions)) if model is not None
                 else '<li><i>detector only: no model loaded</i></li>')
         refs = ''.join(f'<li>{html.escape(r)}</li>' for r in self.references or [])
-        self.output_html.value = (f'<div class="tblip2-description"><b>description</b><ul>{said}</ul>'
+        far = ('' if res.in_domain is not False else  # said above the sentence, where it cannot be missed
+               f'<p class="tblip2-domain"><b>Out of the model\'s domain</b> (distance {res.domain_distance:.1f}; 1 is '
+               'the line 99% of its validation pairs stay under): these pictures are unlike anything it was trained '
+               'on, and its sentence may mean nothing.</p>')
+        self.output_html.value = (f'<div class="tblip2-description">{far}<b>description</b><ul>{said}</ul>'
                                   + (f'<b>reference sentences</b><ul>{refs}</ul>' if refs else '') + '</div>')
     return self._in_background(work, done, wait)
 
@@ -357,7 +361,7 @@ def _batch_one(self:DiffPicker, img_id, cfg, model) -> dict:
     "Pair `img_id` of the dataset described, as a result dict; an error is the dict's `error`, not raised"
     try:
         item = self.dataset[self.dataset.img_ids.index(img_id)]
-        det, said = describe_images(item['before'], item['after'], model, cfg, num_beams=self.num_beams.value)
+        det, said, *_ = describe_images(item['before'], item['after'], model, cfg, num_beams=self.num_beams.value)
         return dict(name=img_id, ok=True, descriptions=said, references=item['sentences'], **detection_summary(det))
     except Exception as e: return dict(name=img_id, ok=False, error=f"{type(e).__name__}: {e}")
 

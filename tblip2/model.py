@@ -17,18 +17,19 @@ from safetensors.torch import save_model, load_model, load_file
 from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
                           PreTrainedTokenizerFast, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
+from .backbone import ImageDomain
 from .detector import (DetectorConfig, DifferenceDetector, CROP_ENCODERS, BOX_GEOMETRY, detect, compute_difference_map,
                              outline_tensor)
 
 # %% auto #0
 __all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
-           'CONFIG_NAME', 'WEIGHTS_NAME', 'REMOVED_SWITCHES', 'WordConfig', 'DiffBLIP2Config',
+           'CONFIG_NAME', 'WEIGHTS_NAME', 'DOMAIN_NAME', 'REMOVED_SWITCHES', 'WordConfig', 'DiffBLIP2Config',
            'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2', 'blip2_opt27b_config', 'as_dtype', 'load_blip2',
            'to_pixel_values', 'to_uint8_images', 'toy_pairs', 'check_image_tokens', 'splice_visual_prefix',
            'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'geometry_dim', 'ClusterEncoder', 'FusionLayer',
            'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output',
-           'EnhancedDiffBLIP2', 'load_state_dict_file', 'read_saved_config', 'write_saved', 'load_saved_weights',
-           'upgrade_saved_config', 'full_size_model']
+           'EnhancedDiffBLIP2', 'load_state_dict_file', 'read_saved_config', 'write_saved', 'read_domain',
+           'load_saved_weights', 'upgrade_saved_config', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #9afe9133
 WORD_CENTRES = ("bias", "mean")
@@ -782,7 +783,7 @@ def alignment_scores(self:EnhancedDiffBLIP2, img1, img2, captions:list[str],
     return dict(itm_prob=itm_logits.softmax(-1)[:, 1], itc_sim=(enc.pair_embed * caption_embed).sum(-1))
 
 # %% ../nbs/02_model.ipynb #1baead50
-CONFIG_NAME, WEIGHTS_NAME = "diffblip2_config.json", "model.safetensors"
+CONFIG_NAME, WEIGHTS_NAME, DOMAIN_NAME = "diffblip2_config.json", "model.safetensors", "domain.safetensors"
 
 def load_state_dict_file(path) -> dict[str, torch.Tensor]:
     "Tensors from a `.safetensors` file, or a `.pth`/`.pt`/`.bin` read with `weights_only=True`"
@@ -811,12 +812,20 @@ def read_saved_config(save_dir) -> dict:
 
 # %% ../nbs/02_model.ipynb #0f47be54
 def write_saved(model:nn.Module, save_dir, meta:dict) -> Path:
-    "Write `meta` as the folder's config JSON, `model`'s safetensors weights and its processor"
+    "Write `meta` as the folder's config JSON, `model`'s safetensors weights, its processor and its domain if any"
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
     (save_dir / CONFIG_NAME).write_text(json.dumps(meta, indent=1))
     save_model(model, str(save_dir / WEIGHTS_NAME))  # handles a tied LM embedding / head
     model.processor.save_pretrained(save_dir)
+    if getattr(model, "domain", None) is not None: model.domain.save(save_dir / DOMAIN_NAME)  # what it was trained on
     return save_dir
+
+# %% ../nbs/02_model.ipynb #a19820c9
+def read_domain(save_dir) -> ImageDomain|None:
+    "The domain a saved model was trained on, or None where it was saved without one"
+    path = Path(save_dir) / DOMAIN_NAME
+    try: return ImageDomain.load(path) if path.is_file() else None
+    except Exception as e: raise ValueError(f"{path}: cannot be read ({type(e).__name__}: {str(e)[:200]})") from None
 
 # %% ../nbs/02_model.ipynb #56e3a239
 def load_saved_weights(model:nn.Module, save_dir):
@@ -869,6 +878,7 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     model.to_empty(device="cpu"); blip2.tie_weights()  # to_empty unties the LM head from the embeddings
     load_saved_weights(model, save_dir)
     model.aln_weight_itc, model.aln_weight_itm = meta["aln_weight_itc"], meta["aln_weight_itm"]
+    model.domain = read_domain(save_dir)
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
 # %% ../nbs/02_model.ipynb #af5a8384

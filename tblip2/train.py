@@ -19,6 +19,7 @@ from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings,
 from .benchmarks import DATASETS, load_dataset, check_images
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, WordConfig, DTYPES, REMOVED_SWITCHES
+from .backbone import ImageDomain, image_summaries, pair_domain_distance
 from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
@@ -31,10 +32,10 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
            'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem',
-           'resume_checkpoint', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes',
-           'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
-           'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation',
-           'test', 'test_report', 'plot_examples', 'train_cli']
+           'resume_checkpoint', 'fit_domain', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore',
+           'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
+           'end_of_epoch', 'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure',
+           'use_generation', 'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -709,6 +710,14 @@ def resume_checkpoint(folder, note=print) -> Path|None:
                                 "or pass resume=False to train again from the start over them")
     return None
 
+# %% ../nbs/04_train.ipynb #16da5b6e
+def fit_domain(train_ds, val_ds, limit:int=1000) -> ImageDomain:
+    "The domain of a run's images: the backbone's summaries of up to `limit` training pairs, scaled on validation's"
+    def images(ds):
+        rows = dict.fromkeys(np.linspace(0, len(ds) - 1, min(len(ds), limit)).round().astype(int).tolist())
+        return [ds[i][k] for i in rows for k in ('before', 'after')]
+    return ImageDomain.fit(image_summaries(images(train_ds)), image_summaries(images(val_ds)))
+
 # %% ../nbs/04_train.ipynb #7bdd92f3
 def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     "Build data, model, optimiser and schedule (or resume them from the latest checkpoint) under Accelerate"
@@ -729,6 +738,7 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     resume = resume_checkpoint(paths['checkpoints'], accelerator.print) if cfg.resume else None
     # the architecture its config names
     model = load_pretrained(resume/'model') if resume else build_model(cfg, splits['train'])
+    if not resume: model.domain = fit_domain(splits['train'], splits['val'])  # saved with every checkpoint
     model.train()
     show = progress and accelerator.is_local_main_process
     with accelerator.main_process_first():
