@@ -27,7 +27,9 @@ ROWS = {  # a mode and the settings of its row
     'pixels': dict(),
     'features': dict(difference='features'),
     'both': dict(difference='both'),
-    'both, tuned': dict(difference='both', max_foreground=0.7),  # chosen on these pairs (results log)
+    'both, tuned': dict(difference='both', max_foreground=0.7),  # chosen on the mask sets (results log)
+    'both, window 2': dict(difference='both', max_foreground=0.7, feature_window=2),  # for a camera that moved
+    'pixels, aligned, floor 60': dict(registration='ecc', noise_floor=60.0),  # chosen on the DeepPCB boards
 }
 
 def load(path, grey:bool=False) -> np.ndarray:
