@@ -35,7 +35,8 @@ NO_MODEL_HELP = ("no trained model: pass --model_path FOLDER (a folder written b
 
 # %% ../nbs/07_cli.ipynb #23ba8938
 # the detector settings a user tunes
-DETECTOR_FLAGS = dict(diff_threshold_percentile=float, eps=float, min_samples=int, max_clusters=int)
+DETECTOR_FLAGS = dict(difference=str, noise_floor=float, max_foreground=float, diff_threshold_percentile=float,
+                      eps=float, min_samples=int, max_clusters=int)
 
 def diff_parser() -> argparse.ArgumentParser:
     "The arguments of `tblip2_diff`"
