@@ -91,8 +91,8 @@ class EfficientNetLite0(nn.Module):
 @functools.lru_cache(maxsize=1)
 def load_backbone() -> EfficientNetLite0:
     "The pretrained EfficientNet-Lite0, frozen (eval mode, no gradients); one per process"
-    net = EfficientNetLite0()
-    net.load_state_dict(torch.load(lite0_weights_path(), map_location="cpu", weights_only=True), strict=True)
+    with torch.device("meta"): net = EfficientNetLite0()  # no random initialisation to overwrite
+    net.load_state_dict(torch.load(lite0_weights_path(), map_location="cpu", weights_only=True), strict=True, assign=True)
     for p in net.parameters(): p.requires_grad_(False)
     return net.eval()
 
