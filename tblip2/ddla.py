@@ -29,7 +29,7 @@ class DDLAConfig:
     "Everything the DDLA baseline needs: its detector, the cluster feature, the LSTM and the alignment prior"
     max_caption_tokens:int = 40   # caption tokens kept, eos included
     cluster_embed_dim:int = 256   # width of each cluster's feature (crop CNN + geometry)
-    crop_encoder:str = 'shallow'  # the CNN over each cluster's crops: 'shallow' or 'deep' (as `DifferenceDetector`)
+    crop_encoder:str = 'shallow'  # what reads each cluster's crops: one of `CROP_ENCODERS` (as `DifferenceDetector`)
     embed_dim:int = 128           # word embedding width
     hidden_dim:int = 256          # LSTM state width
     prior:str = 'learned'         # p(z): 'learned' from each cluster's feature (softmax over the pair's clusters)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_detector.ipynb #2560c5a7
 from __future__ import annotations
-import hashlib, json, os, warnings, multiprocessing as mp
+import copy, hashlib, json, os, warnings, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -13,7 +13,7 @@ import numpy as np, cv2, torch
 import torch.nn as nn, torch.nn.functional as F
 from PIL import Image
 from .datasets import progress_bar
-from .backbone import load_backbone, to_backbone_input
+from .backbone import LITE0_MEAN, LITE0_STD, load_backbone, to_backbone_input
 
 # %% auto #0
 __all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION',
@@ -21,8 +21,8 @@ __all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CR
            'is_greyscale', 'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map',
            'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window',
            'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes', 'detect',
-           'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'crop_encoder',
-           'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
+           'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'BackboneCropEncoder',
+           'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -629,12 +629,50 @@ class ClusterFeatures:
     boxes: torch.Tensor      # (B, K, 4) x0, y0, x1, y1 normalised by the diff map's W, H
     mask: torch.Tensor       # (B, K) bool, True = a real cluster, False = padding
 
-# %% ../nbs/01_detector.ipynb #69e5d60e
-CROP_ENCODERS = ('shallow', 'deep')
+# %% ../nbs/01_detector.ipynb #733748b9
+class BackboneCropEncoder(nn.Module):
+    "`(N, 7, S, S) -> (N, 128)`: EfficientNet-Lite0 over the before and after crops, a small CNN over the difference's"
+    strides = (16, 32)  # 112 and 320 channels
 
-def crop_encoder(kind:str='shallow') -> nn.Sequential:
-    "The CNN `(N, 7, S, S) -> (N, 128)` over a cluster's difference, before and after crops"
+    def __init__(self, tuned:bool=False, # train the backbone's copy too (default: frozen)
+                 size:int=64,             # side the crops are enlarged to before the backbone reads them
+                 pixel_mean=None, pixel_std=None): # the crops' normalisation (default: BLIP-2's processor's)
+        super().__init__()
+        from transformers.utils.constants import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD
+        self.tuned, self.size = tuned, size
+        self.net = copy.deepcopy(load_backbone()).requires_grad_(tuned).train(tuned)
+        for name, v in (("pixel_mean", pixel_mean or OPENAI_CLIP_MEAN), ("pixel_std", pixel_std or OPENAI_CLIP_STD)):
+            self.register_buffer(name, torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1), persistent=False)
+        conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
+        self.diff = nn.Sequential(*conv(1, 16), *conv(16, 32), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.out = nn.Sequential(nn.Linear(3 * (112 + 320) + 32, 128), nn.GELU())
+
+    def scaled_as(self, mean, std) -> "BackboneCropEncoder":
+        "Read crops normalised with this per-channel `mean` and `std` (a captioner's processor's)"
+        self.pixel_mean.copy_(torch.tensor(mean).view(1, 3, 1, 1)); self.pixel_std.copy_(torch.tensor(std).view(1, 3, 1, 1))
+        return self
+
+    def train(self, mode:bool=True):
+        super().train(mode)
+        if not self.tuned: self.net.eval()  # frozen: its batch norms keep ImageNet's statistics
+        return self
+
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        images = torch.cat([x[:, 1:4], x[:, 4:7]]) * self.pixel_std.to(x) + self.pixel_mean.to(x)  # (2N, 3, S, S) in [0, 1]
+        images = F.interpolate(images, size=(self.size, self.size), mode="bilinear", align_corners=False)
+        with torch.set_grad_enabled(self.tuned and torch.is_grad_enabled()):
+            f = self.net.features((images * 255 - LITE0_MEAN) / LITE0_STD, self.strides)
+        pooled = torch.cat([f[s].mean((2, 3)) for s in self.strides], 1)               # (2N, 432)
+        b, a = pooled.chunk(2)
+        return self.out(torch.cat([b, a, a - b, self.diff(x[:, :1])], 1))
+
+# %% ../nbs/01_detector.ipynb #69e5d60e
+CROP_ENCODERS = ('shallow', 'deep', 'efficientnet-lite0', 'efficientnet-lite0-tuned')
+
+def crop_encoder(kind:str='shallow') -> nn.Module:
+    "The encoder `(N, 7, S, S) -> (N, 128)` of a cluster's difference, before and after crops"
     if kind not in CROP_ENCODERS: raise ValueError(f"crop encoder {kind!r}: choose one of {CROP_ENCODERS}")
+    if kind.startswith('efficientnet-lite0'): return BackboneCropEncoder(tuned=kind.endswith('-tuned'))
     if kind == 'shallow':  # three stride-2 layers: each output sees 15 pixels of the crop
         conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
         return nn.Sequential(*conv(7, 32), *conv(32, 64), *conv(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten())
@@ -653,7 +691,7 @@ class DifferenceDetector(nn.Module):
     def __init__(self, cfg:DetectorConfig|None=None,
                  cluster_embed_dim:int=256, # size of each cluster's feature vector
                  crop_size:int|None=None,   # side of the square crops it cuts itself (default: the config's)
-                 encoder:str='shallow'):    # the crop CNN: 'shallow' (three layers) or 'deep' (five, GroupNorm)
+                 encoder:str='shallow'):    # the crops' encoder, one of `CROP_ENCODERS`
         super().__init__()
         self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
         self.crop_size = crop_size or self.cfg.crop_size
@@ -716,7 +754,12 @@ class DifferenceDetector(nn.Module):
             crops = torch.cat([diff_crops, crop_boxes(before, windows, self.crop_size),
                                crop_boxes(after, windows, self.crop_size)], 2)
         x = crops.to(after.dtype).flatten(0, 1)                                                # (B*K, 7, S, S)
-        crop_features = self.crop_encoder(x).view(B, self.max_clusters, -1)                   # (B, K, 128)
+        if isinstance(self.crop_encoder, BackboneCropEncoder):  # the backbone reads the real clusters' crops only
+            live = mask.flatten().nonzero()[:, 0]
+            seen = self.crop_encoder(x[live]) if len(live) else x.new_zeros(0, 128)
+            crop_features = seen.new_zeros(len(x), seen.shape[1]).index_copy(0, live, seen)   # (B*K, 128)
+        else: crop_features = self.crop_encoder(x)
+        crop_features = crop_features.view(B, self.max_clusters, -1)                           # (B, K, 128)
         features = self.proj(torch.cat([crop_features, geometry.to(crop_features.dtype)], -1)) # (B, K, D)
         features = features * mask[..., None]                                                  # padding is exactly zero
         return ClusterFeatures(features, geometry, boxes, mask)

@@ -18,8 +18,8 @@ from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Proce
                           PreTrainedTokenizerFast, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 from .backbone import ImageDomain
-from .detector import (DetectorConfig, DifferenceDetector, CROP_ENCODERS, BOX_GEOMETRY, detect, compute_difference_map,
-                             outline_tensor)
+from .detector import (DetectorConfig, DifferenceDetector, BackboneCropEncoder, CROP_ENCODERS, BOX_GEOMETRY,
+                             detect, compute_difference_map, outline_tensor)
 
 # %% auto #0
 __all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
@@ -67,7 +67,8 @@ class DiffBLIP2Config:
     use_clusters: bool = True             # the detector's cluster tokens in the Q-Former's memory
     fusion_depth: int = 1                 # zero-initialised transformer layers over the fused memory
     cluster_embed_dim: int = 256          # width of the detector's per-cluster CNN feature
-    crop_encoder: str = "shallow"         # CNN over each cluster's crops: "shallow" (3 layers) or "deep" (5, GroupNorm)
+    crop_encoder: str = "shallow"         # each cluster's crops read by: "shallow" (3 layers), "deep" (5, GroupNorm),
+                                          # "efficientnet-lite0" (pretrained, frozen) or "efficientnet-lite0-tuned"
     detector: DetectorConfig = field(default_factory=DetectorConfig)  # the detector it trains with (or a dict)
     # alignment losses
     itc_dim: int = 256                    # shared pair/caption embedding width for ITC
@@ -455,6 +456,9 @@ class EnhancedDiffBLIP2(nn.Module):
         dl = blip2_model.get_input_embeddings().embedding_dim
         self.diff_detector = DifferenceDetector(c.detector_config, cluster_embed_dim=c.cluster_embed_dim,
                                                 encoder=c.crop_encoder)
+        if isinstance(self.diff_detector.crop_encoder, BackboneCropEncoder):  # it reads the crops as this processor
+            ip = processor.image_processor                                    # scales pixels
+            self.diff_detector.crop_encoder.scaled_as(ip.image_mean, ip.image_std)
         self.cluster_encoder = ClusterEncoder(c.cluster_embed_dim, geometry_dim(self.diff_detector), dv,
                                               c.geometry_frequencies, c.separate_norms, c.outline_norm)
         self.fusion_layer = FusionLayer(dv, bc.vision_config.num_attention_heads, c.fusion_depth)
@@ -482,7 +486,7 @@ class EnhancedDiffBLIP2(nn.Module):
 
 @patch
 def apply_tuning(self:EnhancedDiffBLIP2):
-    "Set `requires_grad` from the config: vision, LM (frozen / LoRA / full), gradient checkpointing"
+    "Set `requires_grad` from the config: vision, LM (frozen / LoRA / full), crop backbone, gradient checkpointing"
     c, lm = self.config, self.blip2_model.language_model
     if c.lm_tuning == "lora" and not any("lora_" in n for n, _ in lm.named_parameters()):
         from peft import LoraConfig, inject_adapter_in_model
@@ -490,6 +494,8 @@ def apply_tuning(self:EnhancedDiffBLIP2):
                                            target_modules=list(c.lora_target_modules)), lm)
     for p in self.parameters(): p.requires_grad_(True)
     for p in self.blip2_model.vision_model.parameters(): p.requires_grad_(not c.freeze_vision)
+    crops = self.diff_detector.crop_encoder
+    if isinstance(crops, BackboneCropEncoder): crops.net.requires_grad_(crops.tuned)  # the pretrained one: as named
     for n, p in lm.named_parameters():
         p.requires_grad_(c.lm_tuning == "full" or (c.lm_tuning == "lora" and "lora_" in n))
     if c.gradient_checkpointing:
