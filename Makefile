@@ -46,7 +46,8 @@ export-check: install
 nbtest: install
 	nbdev_test --do_print --timing
 
+# two workers: most tests wait on one single-threaded training or describing process at a time
 pytest: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 tests
 
 test: export-check nbtest pytest

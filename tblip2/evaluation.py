@@ -286,6 +286,8 @@ def score_captions(predictions:dict, # `{pair_id: caption}`
                    on_mismatch:str='raise', # 'intersect' scores the pairs present in both instead of raising
                    tokenizer:str='auto', # 'ptb' (Java), 'python', or 'auto': PTB where Java is found
                    verbose:bool=True, # print one line per metric that cannot be computed
+                   meteor:MeteorProcess|None=None, # a running METEOR to use (several scorings, one JVM; the caller
+                                                   # closes it), else one is started and closed here
                   ) -> CaptionScores:
     "Score captions against references with pycocoevalcap: PTB tokenisation, BLEU-1..4, METEOR, ROUGE-L, CIDEr-D, SPICE"
     metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
@@ -294,7 +296,8 @@ def score_captions(predictions:dict, # `{pair_id: caption}`
     ids, timings, t = match_ids(predictions, references, on_mismatch), {}, time.perf_counter()
     unavailable = unavailable_metrics(metrics)
     # started first, so that its JVM loads while we tokenise
-    meteor = MeteorProcess() if 'METEOR' in metrics and 'METEOR' not in unavailable else None
+    own = meteor is None and 'METEOR' in metrics and 'METEOR' not in unavailable
+    if own: meteor = MeteorProcess()
     try:
         gts, res, tok = tokenize_pairs(ids, predictions, references, tokenizer)
         timings['tokenize'], t = time.perf_counter() - t, time.perf_counter()
@@ -306,7 +309,7 @@ def score_captions(predictions:dict, # `{pair_id: caption}`
             except Exception as e: unavailable[name] = f'failed: {e}'  # a broken Java metric must not cost the others
             timings[name], t = time.perf_counter() - t, time.perf_counter()
     finally:
-        if meteor: meteor.close()
+        if own: meteor.close()
     if verbose:
         for m, why in unavailable.items(): print(f'{m} unavailable: {why}')
         if tok.startswith('python'): print(f'tokenizer: {tok}')

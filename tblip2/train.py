@@ -1028,7 +1028,8 @@ def use_generation(model_config, run_config:DiffBLIP2Config) -> list[str]:
 # %% ../nbs/04_train.ipynb #7476f48c
 def test(cfg:TrainConfig, progress:bool=True) -> dict:
     "Score the run's best model and the two baselines on the test split; writes predictions and scores"
-    from tblip2.evaluation import score_captions, write_coco_results, write_coco_references, METRICS
+    from tblip2.evaluation import (score_captions, write_coco_results, write_coco_references, METRICS, MeteorProcess,
+                                   unavailable_metrics)
     paths = resolve_paths(cfg)
     if not paths['best'].is_dir():
         raise FileNotFoundError(f"no trained model at {paths['best']}: run with mode='train' first")
@@ -1055,8 +1056,12 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     runs = {'tblip2 (this run)': preds, 'most frequent training caption': {i: frequent for i in preds},
             'nearest training pair (pixels)': {i: nearest[i] for i in preds}}
     metrics = [m for m in METRICS if m != 'SPICE' or cfg.eval_spice]
-    scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)')
-              for name, p in runs.items()}
+    meteor = MeteorProcess() if 'METEOR' in metrics and not unavailable_metrics(['METEOR']) else None
+    try:  # one METEOR JVM for the three rows: its start is most of METEOR's time
+        scores = {name: score_captions(p, refs, metrics=metrics, verbose=name == 'tblip2 (this run)', meteor=meteor)
+                  for name, p in runs.items()}
+    finally:
+        if meteor: meteor.close()
     by_type = None
     # CLEVR-Change, LEVIR-CC, ...: each type scored on its own
     if (types := getattr(splits['test'], 'change_types', None)) is not None:

@@ -1,0 +1,74 @@
+"""Speed of `tblip2.detector.detect` on one core: the pixel path and the feature path at three sizes, and where the
+pixel path's time goes at 1920x1080.
+
+    python bench/bench_detect.py [--repeats 7]
+
+Each pair is a smooth random photo-like image and the same with three changed rectangles, a little noise and a
+brightness change; the default `DetectorConfig` (pixels), then `difference='features'` (EfficientNet-Lite0 at
+strides 8 and 16, its one-off load not counted). One thread for OpenCV and torch; each row is the median of
+`--repeats` runs after one warm-up. The issue asks for the pixel path at 1920x1080 in at most 30 ms a pair.
+
+Its table documents the detector's speed in the detector notebook (nbs/01_detector.ipynb) and the results log
+entry 'The detector on real pairs' (RESULTS.md).
+"""
+import argparse, os, time
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+import numpy as np, cv2, torch
+from tblip2.detector import (DetectorConfig, detect, aligned_rgb, compute_difference_map, threshold_difference,
+                             clean_binary_map, dbscan_grid, clusters_from_labels)
+from tblip2.backbone import load_backbone
+
+def photo_pair(h, w, seed=0):
+    "A smooth random RGB image and the same with three changed rectangles, sensor noise and 10 levels brighter"
+    rng = np.random.default_rng(seed)
+    before = cv2.resize(rng.integers(40, 220, (max(h // 45, 4), max(w // 45, 4), 3)).astype(np.uint8), (w, h),
+                        interpolation=cv2.INTER_CUBIC)
+    after = before.astype(np.int16) + 10
+    for fx, fy, fs in [(0.15, 0.35, 0.18), (0.6, 0.55, 0.25), (0.82, 0.1, 0.12)]:
+        x, y, s = int(fx * w), int(fy * h), int(fs * min(h, w))
+        after[y:y + s, x:x + s] = rng.integers(0, 255, 3)
+    return before, np.clip(after + rng.normal(0, 3, after.shape), 0, 255).astype(np.uint8)
+
+def median_ms(f, repeats):
+    f()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+    return 1000 * float(np.median(times))
+
+def stages(before, after, cfg, repeats):
+    "Median ms of each stage of the pixel path, in detect's order"
+    b, a = aligned_rgb(before, after, cfg)
+    diff = compute_difference_map(b, a, cfg)
+    t = threshold_difference(diff, cfg.noise_floor, cfg.diff_threshold_percentile, cfg.max_foreground)
+    binary = clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size, cfg.fill_holes)
+    labels = dbscan_grid(binary, cfg.eps, cfg.min_samples)
+    return {'difference map': median_ms(lambda: compute_difference_map(b, a, cfg), repeats),
+            'threshold': median_ms(lambda: threshold_difference(diff, cfg.noise_floor, cfg.diff_threshold_percentile,
+                                                                cfg.max_foreground), repeats),
+            'morphology': median_ms(lambda: clean_binary_map(t.binary_map, cfg.open_size, cfg.close_size,
+                                                             cfg.fill_holes), repeats),
+            'DBSCAN': median_ms(lambda: dbscan_grid(binary, cfg.eps, cfg.min_samples), repeats),
+            'clusters': median_ms(lambda: clusters_from_labels(labels, binary, diff, cfg.max_clusters, cfg.rank_by),
+                                  repeats)}
+
+def main(repeats=7):
+    cv2.setNumThreads(1); torch.set_num_threads(1)
+    load_backbone()  # its one-off load is not a pair's cost
+    pixels, features = DetectorConfig(), DetectorConfig(difference='features')
+    print('| pair | pixels ms | features ms | clusters (pixels, features) |')
+    print('|---|---|---|---|')
+    for h, w in [(224, 224), (480, 640), (1080, 1920)]:
+        before, after = photo_pair(h, w)
+        tp = median_ms(lambda: detect(before, after, pixels), repeats)
+        tf = median_ms(lambda: detect(before, after, features), max(3, repeats // 2))
+        n = (len(detect(before, after, pixels).clusters), len(detect(before, after, features).clusters))
+        print(f'| {w}x{h} | {tp:.1f} | {tf:.1f} | {n[0]}, {n[1]} |')
+    print('\nThe pixel path at 1920x1080, stage by stage (ms):\n')
+    print('| stage | ms |\n|---|---|')
+    for k, v in stages(*photo_pair(1080, 1920), pixels, repeats).items(): print(f'| {k} | {v:.1f} |')
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--repeats', type=int, default=7)
+    main(p.parse_args().repeats)
