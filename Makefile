@@ -48,6 +48,6 @@ nbtest: install
 
 # two workers: most tests wait on one single-threaded training or describing process at a time
 pytest: install
-	$(PY) -m pytest -q -n 2 tests
+	$(PY) -m pytest -q -n 2 -p no:benchmark tests
 
 test: export-check nbtest pytest

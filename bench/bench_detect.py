@@ -8,8 +8,8 @@ brightness change; the default `DetectorConfig` (pixels), then `difference='feat
 strides 8 and 16, its one-off load not counted). One thread for OpenCV and torch; each row is the median of
 `--repeats` runs after one warm-up. The issue asks for the pixel path at 1920x1080 in at most 30 ms a pair.
 
-Its table documents the detector's speed in the detector notebook (nbs/01_detector.ipynb) and the results log
-entry 'The detector on real pairs' (RESULTS.md).
+Its table documents the detector's speed (nbs/01_detector.ipynb names it); it feeds no results-log entry. Run it on an
+idle machine: other work on the cores inflates every row.
 """
 import argparse, os, time
 os.environ.setdefault('OMP_NUM_THREADS', '1')
