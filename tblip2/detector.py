@@ -642,7 +642,7 @@ class BackboneCropEncoder(nn.Module):
         self.tuned, self.size = tuned, size
         self.net = copy.deepcopy(load_backbone()).requires_grad_(tuned).train(tuned)
         for name, v in (("pixel_mean", pixel_mean or OPENAI_CLIP_MEAN), ("pixel_std", pixel_std or OPENAI_CLIP_STD)):
-            self.register_buffer(name, torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1), persistent=False)
+            self.register_buffer(name, torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1))  # saved with the weights
         conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
         self.diff = nn.Sequential(*conv(1, 16), *conv(16, 32), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.out = nn.Sequential(nn.Linear(3 * (112 + 320) + 32, 128), nn.GELU())
