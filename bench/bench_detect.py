@@ -11,12 +11,13 @@ strides 8 and 16, its one-off load not counted). One thread for OpenCV and torch
 Its table documents the detector's speed (nbs/01_detector.ipynb names it); it feeds no results-log entry. Run it on an
 idle machine: other work on the cores inflates every row.
 """
-import argparse, os, time
+import argparse, os
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 import numpy as np, cv2, torch
 from tblip2.detector import (DetectorConfig, detect, aligned_rgb, compute_difference_map, threshold_difference,
                              clean_binary_map, dbscan_grid, clusters_from_labels)
 from tblip2.backbone import load_backbone
+from bench_dbscan import median_ms  # the same timing (python puts a script's own folder on the path)
 
 def photo_pair(h, w, seed=0):
     "A smooth random RGB image and the same with three changed rectangles, sensor noise and 10 levels brighter"
@@ -28,13 +29,6 @@ def photo_pair(h, w, seed=0):
         x, y, s = int(fx * w), int(fy * h), int(fs * min(h, w))
         after[y:y + s, x:x + s] = rng.integers(0, 255, 3)
     return before, np.clip(after + rng.normal(0, 3, after.shape), 0, 255).astype(np.uint8)
-
-def median_ms(f, repeats):
-    f()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
-    return 1000 * float(np.median(times))
 
 def stages(before, after, cfg, repeats):
     "Median ms of each stage of the pixel path, in detect's order"
