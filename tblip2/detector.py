@@ -635,14 +635,14 @@ class BackboneCropEncoder(nn.Module):
     strides = (16, 32)  # 112 and 320 channels
 
     def __init__(self, tuned:bool=False, # train the backbone's copy too (default: frozen)
-                 size:int=64,             # side the crops are enlarged to before the backbone reads them
-                 pixel_mean=None, pixel_std=None): # the crops' normalisation (default: BLIP-2's processor's)
+                 size:int=64):            # side the crops are enlarged to before the backbone reads them
         super().__init__()
         from transformers.utils.constants import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD
         self.tuned, self.size = tuned, size
         self.net = copy.deepcopy(load_backbone()).requires_grad_(tuned).train(tuned)
-        for name, v in (("pixel_mean", pixel_mean or OPENAI_CLIP_MEAN), ("pixel_std", pixel_std or OPENAI_CLIP_STD)):
-            self.register_buffer(name, torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1))  # saved with the weights
+        # the crops' normalisation, saved with the weights: BLIP-2's processor's unless `scaled_as` says otherwise
+        for name, v in (("pixel_mean", OPENAI_CLIP_MEAN), ("pixel_std", OPENAI_CLIP_STD)):
+            self.register_buffer(name, torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1))
         conv = lambda i, o: [nn.Conv2d(i, o, 3, stride=2, padding=1), nn.GELU()]
         self.diff = nn.Sequential(*conv(1, 16), *conv(16, 32), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.out = nn.Sequential(nn.Linear(3 * (112 + 320) + 32, 128), nn.GELU())
