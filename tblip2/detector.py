@@ -35,6 +35,8 @@ class DetectorConfig:
                                                                      # averaged ('features', 'both')
     feature_window: int = 0              # a feature cell matches the best of the other image's within this many
                                          # cells (a camera that moved); 0: the same cell
+    feature_max_side: int = 1024         # a larger pair is shrunk to this longer side for the backbone (its map is
+                                         # upsampled to the image): 1080p costs a fifth
     colour_space: str = 'lab'            # 'lab' (Delta E in CIE L*a*b*), 'rgb' (Euclidean, 0-255)
                                          # or 'grey' (absolute, 0-255)
     lightness_weight: float = 1.0        # weight of L* against a*, b* ('lab' only); below 1 tolerates shadows
@@ -79,7 +81,7 @@ class DetectorConfig:
                                                                                # min_samples of them
         checks = {'difference': self.difference in DIFFERENCES,
                   'feature_strides': bool(self.feature_strides) and set(self.feature_strides) <= {4, 8, 16, 32},
-                  'feature_window': self.feature_window >= 0,
+                  'feature_window': self.feature_window >= 0, 'feature_max_side': self.feature_max_side >= 32,
                   'colour_space': self.colour_space in ('lab', 'rgb', 'grey'),
                   'registration': self.registration in (None, 'ecc', 'orb'),
                   'eps': self.eps > 0, 'min_samples': 1 <= self.min_samples <= disk,
@@ -179,9 +181,13 @@ def _channel_weights(colour_space, lightness_weight):
 # %% ../nbs/01_detector.ipynb #9b500952
 def _quartiles(image, valid, step):
     "25th, 50th and 75th percentile of each channel of a uint8 image over every `step`-th valid pixel; (3, C)"
-    pixels = image[::step, ::step][valid[::step, ::step]].reshape(-1, image.shape[2] if image.ndim == 3 else 1)
-    cdf = np.stack([np.cumsum(np.bincount(c, minlength=256)) for c in pixels.T], 1)       # (256, C)
-    return np.stack([(cdf < q * len(pixels)).sum(0) for q in (0.25, 0.5, 0.75)]).astype(np.float32)
+    sub = np.ascontiguousarray(image[::step, ::step])
+    mask = None if valid.all() else np.ascontiguousarray(valid[::step, ::step]).view(np.uint8)
+    channels = range(sub.shape[2] if sub.ndim == 3 else 1)
+    hists = [cv2.calcHist([sub], [c], mask, [256], [0, 256]).ravel() for c in channels]
+    cdf = np.stack([np.cumsum(h.astype(np.int64)) for h in hists], 1)                      # (256, C)
+    n = cdf[-1, 0]
+    return np.stack([(cdf < q * n).sum(0) for q in (0.25, 0.5, 0.75)]).astype(np.float32)
 
 # %% ../nbs/01_detector.ipynb #6d7104db
 def _match_illumination(after, before, valid, step=4):
@@ -192,13 +198,18 @@ def _match_illumination(after, before, valid, step=4):
     gain = np.where(spread_a > 0, spread_b / np.maximum(spread_a, 1), 1.0).clip(1 / 3, 3)
     offset = qb[1] - gain * qa[1]
     if after.ndim == 2: return after.astype(np.float32) * np.float32(gain[0]) + np.float32(offset[0])
-    return cv2.transform(after.astype(np.float32), np.hstack([np.diag(gain), offset[:, None]]).astype(np.float32))
+    # a uint8 channel has 256 values: map them once, then look each pixel up (one pass, the same floats)
+    levels = np.repeat(np.arange(256, dtype=np.float32)[:, None, None], after.shape[2], 2)
+    table = cv2.transform(levels, np.hstack([np.diag(gain), offset[:, None]]).astype(np.float32))
+    return cv2.LUT(after, table)
 
 # %% ../nbs/01_detector.ipynb #99ac079c
 def _distance(a, b, weights, tolerance=0):
-    "Weighted Euclidean distance between float images `a` and `b`; with `tolerance`, the smallest over shifts of `a`"
-    sq = lambda d: d * d if d.ndim == 2 else cv2.transform(d * d, (weights * weights)[None])
-    best = sq(cv2.subtract(a, b))
+    "Weighted Euclidean distance of float image `a` from `b` (float or uint8); `tolerance`: least over shifts of `a`"
+    def sq(d):   # in place where it can: a 1080p pair's arrays are 25 MB each
+        np.multiply(d, d, out=d)
+        return d if d.ndim == 2 else cv2.transform(d, (weights * weights)[None])
+    best = sq(cv2.subtract(a, b, dtype=cv2.CV_32F))
     if tolerance:
         t = tolerance
         padded = cv2.copyMakeBorder(a, t, t, t, t, cv2.BORDER_REPLICATE)
@@ -206,8 +217,9 @@ def _distance(a, b, weights, tolerance=0):
         for dy in range(-t, t + 1):
             for dx in range(-t, t + 1):
                 if dy or dx:
-                    np.minimum(best, sq(cv2.subtract(padded[t + dy:t + dy + h, t + dx:t + dx + w], b)), out=best)
-    return cv2.sqrt(best)
+                    np.minimum(best, sq(cv2.subtract(padded[t + dy:t + dy + h, t + dx:t + dx + w], b,
+                                                      dtype=cv2.CV_32F)), out=best)
+    return cv2.sqrt(best, best)
 
 # %% ../nbs/01_detector.ipynb #7eb141d7
 def aligned_rgb(before, after, cfg:DetectorConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -231,8 +243,14 @@ def _window_distance(a:torch.Tensor, b:torch.Tensor, window:int) -> torch.Tensor
     return torch.stack([(padded[:, y:y + h, x:x + w] - b).norm(dim=0) for y in shifts for x in shifts]).min(0).values
 
 # %% ../nbs/01_detector.ipynb #b1fc3be2
-def feature_difference_map(before:np.ndarray, after:np.ndarray, strides=(8, 16), window:int=0) -> np.ndarray:
+def feature_difference_map(before:np.ndarray, after:np.ndarray, strides=(8, 16), window:int=0,
+                           max_side:int=1024, # the backbone reads images shrunk to this longer side at most
+                          ) -> np.ndarray:
     "HxW float32: how far the backbone's features of `after` are from `before`'s (100: as far as unrelated images)"
+    h, w = before.shape[:2]
+    if max(h, w) > max_side:   # a 1080p pair at full size costs seconds; its stride-8 cells are finer than needed
+        size = (max(round(w * max_side / max(h, w)), 1), max(round(h * max_side / max(h, w)), 1))
+        before, after = (cv2.resize(im, size, interpolation=cv2.INTER_AREA) for im in (before, after))
     with torch.no_grad():
         fb, fa = (load_backbone().features(to_backbone_input(im), tuple(strides)) for im in (before, after))
         maps = []
@@ -242,7 +260,7 @@ def feature_difference_map(before:np.ndarray, after:np.ndarray, strides=(8, 16),
             b, a = b / spread, a / spread                                            # each channel over both images
             d = torch.maximum(_window_distance(b, a, window), _window_distance(a, b, window))
             d = d * (100 / (2 * b.shape[0]) ** 0.5)                                  # two unrelated draws: about 100
-            maps.append(F.interpolate(d[None, None], size=before.shape[:2], mode='bilinear', align_corners=False))
+            maps.append(F.interpolate(d[None, None], size=(h, w), mode='bilinear', align_corners=False))
     return torch.cat(maps).mean(0)[0].numpy().astype(np.float32)
 
 # %% ../nbs/01_detector.ipynb #e5d2608f
@@ -261,12 +279,13 @@ def compute_difference_map(before, after, cfg:DetectorConfig|None=None) -> np.nd
     if cfg.registration: after, valid = register(before, after, cfg.registration)[:2]
     features = cfg.difference == 'features' or (cfg.difference == 'both' and not (is_greyscale(before)
                                                                                    or is_greyscale(after)))
-    if features: diff = feature_difference_map(before, after, cfg.feature_strides, cfg.feature_window)
+    if features: diff = feature_difference_map(before, after, cfg.feature_strides, cfg.feature_window,
+                                                  cfg.feature_max_side)
     else:
         if cfg.blur_sigma > 0: before, after = [cv2.GaussianBlur(im, (0, 0), cfg.blur_sigma) for im in (before, after)]
         b, a = [_colour(im, cfg.colour_space) for im in (before, after)]
         a = _match_illumination(a, b, valid) if cfg.normalise_illumination else a.astype(np.float32)
-        diff = _distance(a, b.astype(np.float32), _channel_weights(cfg.colour_space, cfg.lightness_weight),
+        diff = _distance(a, b, _channel_weights(cfg.colour_space, cfg.lightness_weight),
                          cfg.shift_tolerance)
     if not valid.all(): diff[~valid] = 0
     return diff
@@ -284,7 +303,7 @@ def threshold_difference(diff_map:np.ndarray, noise_floor:float, percentile:floa
     if not np.isfinite(dmax): raise ValueError('diff_map contains NaN or inf')
     if dmax <= 0 or dmax < noise_floor: return Threshold(np.zeros(diff_map.shape, bool), noise_floor, False)
     q = (diff_map * np.float32(255 / dmax)).astype(np.uint8)          # bin k holds [k, k+1) * dmax/255
-    hist = np.bincount(q.ravel(), minlength=256)
+    hist = cv2.calcHist([q], [0], None, [256], [0, 256]).ravel().astype(np.int64)
     otsu_bin = int(cv2.threshold(q, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0])
     threshold = (otsu_bin + 1) * dmax / 255
     fallback = threshold < noise_floor or hist[otsu_bin + 1:].sum() > max_foreground * q.size
@@ -300,9 +319,8 @@ def _ellipse(size): return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, s
 # %% ../nbs/01_detector.ipynb #86975de4
 def _fill_holes(mask):
     "`mask` (uint8 0/1) with every region not reachable from the border filled"
-    h, w = mask.shape
-    padded = np.zeros((h + 2, w + 2), np.uint8); padded[1:-1, 1:-1] = mask
-    cv2.floodFill(padded, np.zeros((h + 4, w + 4), np.uint8), (0, 0), 2)   # the outside becomes 2
+    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    cv2.floodFill(padded, None, (0, 0), 2)   # the outside becomes 2
     return padded[1:-1, 1:-1] != 2
 
 # %% ../nbs/01_detector.ipynb #f02ae00f
@@ -437,7 +455,7 @@ def clusters_from_labels(labels:np.ndarray, binary_map:np.ndarray, diff_map:np.n
     "The first `max_clusters` clusters of DBSCAN `labels` (one per pixel of `binary_map`, row-major) in `rank_by` order"
     keep = labels >= 0
     if not keep.any(): return []
-    ys, xs = np.nonzero(binary_map)
+    ys, xs = np.divmod(np.flatnonzero(binary_map), binary_map.shape[1])   # flat first: np.nonzero is 10x slower
     k, ys, xs = labels[keep], ys[keep], xs[keep]
     n = int(k.max()) + 1
     area = np.bincount(k, minlength=n)
