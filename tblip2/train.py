@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2d83a9f2
 from __future__ import annotations
-import contextlib, errno, hashlib, json, math, os, random, shutil, time
+import contextlib, errno, hashlib, json, math, os, random, shutil, threading, time
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
@@ -639,16 +639,19 @@ LOCK_NAME = '.tblip2-run.lock'
 class RunLocked(FileExistsError):
     "Another run holds the folder"
 
+_HELD = Counter()   # the locks each thread holds, by (path, thread): a `run_lock` inside another on the same folder
+
 @contextlib.contextmanager
 def run_lock(folders, note=print):
-    "Lock `folders` (made if missing) for this process: a live holder raises `RunLocked`, a dead one's is taken over"
+    "Lock `folders` (made if missing) for this thread: a live holder raises `RunLocked`, a dead one's is taken over"
     import socket
     me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))
     held = []
     try:
         for folder in dict.fromkeys(Path(f) for f in folders):
             folder.mkdir(parents=True, exist_ok=True)
-            lock = folder/LOCK_NAME
+            lock = (folder/LOCK_NAME).resolve(); key = (lock, threading.get_ident())
+            if _HELD[key]: _HELD[key] += 1; held.append(key); continue   # ours already: held until the outer one ends
             while True:
                 try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
                 except FileExistsError:
@@ -665,10 +668,12 @@ def run_lock(folders, note=print):
                                     f"{other.get('since')}: wait for that run, or give this one another run_dir / "
                                     f"checkpoint_dir (if no such run exists, delete {lock})") from None
                 with os.fdopen(fd, 'w') as f: json.dump(me, f)
-                held.append(lock); break
+                _HELD[key] += 1; held.append(key); break
         yield
     finally:
-        for lock in held: lock.unlink(missing_ok=True)
+        for key in held:
+            _HELD[key] -= 1
+            if not _HELD[key]: del _HELD[key]; key[0].unlink(missing_ok=True)
 
 # %% ../nbs/04_train.ipynb #ee421e47
 def recover_checkpoints(folder, note=print) -> list[str]:
@@ -1165,10 +1170,15 @@ def train_cli(argv=None):
         cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(cfg.num_processes),
                '--master_addr', '127.0.0.1', '--master_port', str(port), sys.argv[0]]
         return sys.exit(subprocess.call(cmd + list(sys.argv[1:] if argv is None else argv)))
+    paths, main = resolve_paths(cfg), int(os.environ.get('RANK', 0)) == 0
+    # rank 0 holds the folders from the first write to the last: training, then the test and its reports (a test alone
+    # makes no checkpoint folder where there is none)
+    folders = [paths['run']] + [paths['checkpoints']] * (cfg.mode == 'train' or paths['checkpoints'].is_dir())
     try:
-        if cfg.mode == 'train':
-            train(cfg)
-            if int(os.environ.get('RANK', 0)) != 0: return
-        print(test_report(test(cfg)))
+        with run_lock(folders) if main else contextlib.nullcontext():
+            if cfg.mode == 'train':
+                train(cfg)
+                if not main: return
+            print(test_report(test(cfg)))
     except USER_ERRORS as e:  # the user's data or folders: one line, no traceback
         p.exit(2, f"tblip2_train: error: {e}\n")

@@ -108,6 +108,21 @@ def test_second_run_on_the_same_folders_stops(tmp_path):
     # the killed run's lock is stale now: a rerun takes it over and resumes
     log = run(train_cmd(tmp_path, '--num_epochs', '1'))
     assert 'which is gone: taking it over' in log and not lock.exists(), log[-2000:]
+    # a run holds its folders through its test and reports too: a run started meanwhile stops at once
+    tester = subprocess.Popen(train_cmd(tmp_path, '--mode', 'test'), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not lock.exists() and tester.poll() is None: time.sleep(0.02)
+        assert lock.exists(), "the test run never took its lock"
+        tester.send_signal(signal.SIGSTOP)                    # held mid-test, so the second run surely meets it
+        r = subprocess.run(train_cmd(tmp_path, '--num_epochs', '2'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert r.returncode == 2 and r.stderr.strip().count('\n') == 0 and f'in use by process {tester.pid}' in r.stderr, (r.returncode, r.stderr[-2000:])
+        tester.send_signal(signal.SIGCONT)
+        out, _ = tester.communicate(timeout=300)
+        assert tester.returncode == 0 and 'CIDEr-D' in out, out[-2000:]
+    finally:
+        if tester.poll() is None: tester.kill(); tester.wait()
+    assert not lock.exists()
 
 def test_damaged_checkpoints_are_named_not_used(tmp_path):
     "A flipped byte in the best model or in latest: testing and resuming stop with one line naming the file, never train over it"
