@@ -140,8 +140,10 @@ def format_result(r:dict) -> str:
 # %% ../nbs/07_cli.ipynb #702bc787
 def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts:DescribeConfig) -> int:
     "Describe `a.input_dir` to `a.output_file` (or print the JSON) and say on stderr how it went"
+    from tblip2.train import RunLocked   # another run writing the same output (describe_folder holds it)
     try: out = describe_folder(a.input_dir, model, cfg, opts, output_file=a.output_file, resume=a.resume,
                                progress=not a.no_progress, model_path=str(model_path or ''))
+    except RunLocked as e: raise UsageError(str(e)) from None
     except KeyboardInterrupt:
         print("tblip2_diff: interrupted" + (f"; the pairs described so far are in {results_log(a.output_file)}: "
                                             "run the same command with --resume to go on" if a.output_file else ''),
@@ -149,10 +151,11 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
         return 130
     if not a.output_file: print(json.dumps(out, indent=1))
     print(f"{out['n_ok']} of {out['n_pairs']} pairs described, {out['n_failed']} failed"
+          + (f", {out['n_missing']} missing from the log" if out.get('n_missing') else '')
           + (f" ({out['n_resumed']} from the earlier run)" if out.get('n_resumed') else '')
           + (f", {len(out['skipped_files'])} non-image files skipped" if out['skipped_files'] else '')
           + (f"; results in {a.output_file}" if a.output_file else ''), file=sys.stderr)
-    return EXIT_OK if out['n_failed'] == 0 else EXIT_SOME_FAILED
+    return EXIT_OK if out['n_failed'] == 0 and not out.get('n_missing') else EXIT_SOME_FAILED
 
 # %% ../nbs/07_cli.ipynb #f2d0a8d5
 def diff_cli(argv:list[str]|None=None) -> int:

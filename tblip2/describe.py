@@ -366,7 +366,8 @@ def write_results(log:Path, output_file, header:dict, names:list[str]) -> dict:
     latest = {r['name']: (offset, bool(r['ok'])) for offset, r in read_log(log) if 'name' in r}
     kept = [latest[n] for n in names if n in latest]
     n_ok = sum(ok for _, ok in kept)
-    summary = dict(header, n_pairs=len(kept), n_ok=n_ok, n_failed=len(kept) - n_ok)
+    # the pairs found, not the pairs logged: one missing from the log is counted as such
+    summary = dict(header, n_pairs=len(names), n_ok=n_ok, n_failed=len(kept) - n_ok, n_missing=len(names) - len(kept))
     def stream(f):
         f.write(json.dumps(summary, indent=1)[:-2] + ',\n "results": [')
         with open(log, 'rb') as src:
@@ -391,15 +392,19 @@ def describe_folder(input_dir, model=None, cfg:DetectorConfig|None=None, opts:De
         results = list(describe_many(pairs, model, cfg, opts, progress))
         n_ok = sum(r['ok'] for r in results)
         return dict(head, n_pairs=len(results), n_ok=n_ok, n_failed=len(results) - n_ok, results=results)
+    from tblip2.train import lock_files
     log = results_log(output_file); log.parent.mkdir(parents=True, exist_ok=True)
-    done = resume_from(log, settings) if resume else set()
-    todo = [p for p in pairs if p['name'] not in done]
-    if done: _drop_cut_line(log)
-    with open(log, 'a' if done else 'w', encoding='utf-8') as f:
-        if not done: f.write(json.dumps(dict(settings=settings)) + '\n')
-        for r in describe_many(todo, model, cfg, opts, progress):
-            f.write(json.dumps(r) + '\n'); f.flush()
-    return dict(write_results(log, output_file, head, [p['name'] for p in pairs]), n_resumed=len(done))
+    # one run at a time on an output: from reading the log it resumes to the final JSON
+    with lock_files({log.with_name(log.name + '.lock'): output_file},
+                    advice='wait for that run, or give this one another output file'):
+        done = resume_from(log, settings) if resume else set()
+        todo = [p for p in pairs if p['name'] not in done]
+        if done: _drop_cut_line(log)
+        with open(log, 'a' if done else 'w', encoding='utf-8') as f:
+            if not done: f.write(json.dumps(dict(settings=settings)) + '\n')
+            for r in describe_many(todo, model, cfg, opts, progress):
+                f.write(json.dumps(r) + '\n'); f.flush()
+        return dict(write_results(log, output_file, head, [p['name'] for p in pairs]), n_resumed=len(done))
 
 # %% ../nbs/05_describe.ipynb #f23d757d
 def draw_boxes(image:np.ndarray, boxes, colour=(0, 255, 0),

@@ -31,9 +31,9 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
-           'seed_everything', 'reproducibility', 'RunLocked', 'run_lock', 'recover_checkpoints', 'checkpoint_problem',
-           'resume_checkpoint', 'fit_domain', 'prepare_run', 'training_state', 'ResumeMismatch', 'restore',
-           'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
+           'seed_everything', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock', 'recover_checkpoints',
+           'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run', 'training_state', 'ResumeMismatch',
+           'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
            'end_of_epoch', 'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure',
            'use_generation', 'test', 'test_report', 'plot_examples', 'train_cli']
 
@@ -642,15 +642,15 @@ class RunLocked(FileExistsError):
 _HELD = Counter()   # the locks each thread holds, by (path, thread): a `run_lock` inside another on the same folder
 
 @contextlib.contextmanager
-def run_lock(folders, note=print):
-    "Lock `folders` (made if missing) for this thread: a live holder raises `RunLocked`, a dead one's is taken over"
+def lock_files(locks:dict, note=print,
+               advice:str='wait for that run, or give this one another run_dir / checkpoint_dir'):
+    "Hold the lock files `{lock path: what it guards}` for this thread, as `run_lock` (below) holds folders"
     import socket
     me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))
     held = []
     try:
-        for folder in dict.fromkeys(Path(f) for f in folders):
-            folder.mkdir(parents=True, exist_ok=True)
-            lock = (folder/LOCK_NAME).resolve(); key = (lock, threading.get_ident())
+        for lock, what in locks.items():
+            lock = Path(lock).resolve(); key = (lock, threading.get_ident())
             if _HELD[key]: _HELD[key] += 1; held.append(key); continue   # ours already: held until the outer one ends
             while True:
                 try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -661,12 +661,11 @@ def run_lock(folders, note=print):
                         time.sleep(0.2); continue  # being written
                     if (not isinstance(other.get('pid'), int)
                             or (other.get('host') == me['host'] and not _alive(other['pid']))):
-                        note(f"note: {folder} was locked by process {other.get('pid', '?')}, which is gone: "
+                        note(f"note: {what} was locked by process {other.get('pid', '?')}, which is gone: "
                              "taking it over")
                         lock.unlink(missing_ok=True); continue
-                    raise RunLocked(f"{folder} is in use by process {other['pid']} on {other.get('host')} since "
-                                    f"{other.get('since')}: wait for that run, or give this one another run_dir / "
-                                    f"checkpoint_dir (if no such run exists, delete {lock})") from None
+                    raise RunLocked(f"{what} is in use by process {other['pid']} on {other.get('host')} since "
+                                    f"{other.get('since')}: {advice} (if no such run exists, delete {lock})") from None
                 with os.fdopen(fd, 'w') as f: json.dump(me, f)
                 _HELD[key] += 1; held.append(key); break
         yield
@@ -674,6 +673,13 @@ def run_lock(folders, note=print):
         for key in held:
             _HELD[key] -= 1
             if not _HELD[key]: del _HELD[key]; key[0].unlink(missing_ok=True)
+
+def run_lock(folders, note=print):
+    "Lock `folders` (made if missing) for this thread: a live holder raises `RunLocked`, a dead one's is taken over"
+    folders = list(dict.fromkeys(Path(f) for f in folders))
+    for folder in folders: folder.mkdir(parents=True, exist_ok=True)
+    return lock_files({folder/LOCK_NAME: folder for folder in folders}, note)
+
 
 # %% ../nbs/04_train.ipynb #ee421e47
 def recover_checkpoints(folder, note=print) -> list[str]:

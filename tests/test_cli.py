@@ -155,3 +155,26 @@ def test_model_detector_settings_are_used(tmp_path):
     assert r.returncode == EXIT_OK, r.stderr
     assert len(json.loads(r.stdout)['clusters']) == 1
     assert len(json.loads(run('--detector_only', *pair).stdout)['clusters']) == 2
+
+def test_two_runs_on_one_output(ckpt, tmp_path):
+    "A second run on the output file a first one is writing stops at once with one line; the first ends whole"
+    for i in range(6): save_pair(tmp_path/'in', f'p{i:02d}')
+    out = tmp_path/'r.json'
+    args = ['--model_path', ckpt, '--input_dir', tmp_path/'in', '--output_file', out, '--num_workers', '0']
+    first = subprocess.Popen(CLI + list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    lock = tmp_path/'r.jsonl.lock'
+    try:
+        deadline = time.time() + 120
+        while not lock.exists() and time.time() < deadline and first.poll() is None: time.sleep(0.01)
+        assert lock.exists(), "the first run never took its lock"
+        first.send_signal(signal.SIGSTOP)                          # held mid-run, so the second surely meets it
+        second = run(*args, '--detector_only')
+        assert second.returncode == EXIT_USAGE and second.stderr.strip().count('\n') == 0, second.stderr
+        assert f'in use by process {first.pid}' in second.stderr and 'Traceback' not in second.stderr, second.stderr
+        first.send_signal(signal.SIGCONT)
+        _, err = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None: first.kill(); first.wait()
+    assert first.returncode == EXIT_OK and '6 of 6 pairs described, 0 failed' in err, err
+    res = json.loads(out.read_text())
+    assert [r['name'] for r in res['results']] == [f'p{i:02d}' for i in range(6)] and not lock.exists()
