@@ -20,12 +20,13 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT', 'GROUNDS', 'TEMPLATES',
-           'SPLITS', 'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError', 'read_annotations',
-           'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset', 'location_name',
-           'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object', 'kinds_used',
-           'make_scene', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair', 'make_synthetic_dataset',
-           'synthetic_settings', 'synthetic_differences', 'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic',
-           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs']
+           'SPLITS', 'GENERATED', 'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError',
+           'read_annotations', 'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset',
+           'location_name', 'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object',
+           'kinds_used', 'make_scene', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair',
+           'check_replaceable', 'make_synthetic_dataset', 'synthetic_settings', 'synthetic_differences',
+           'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic', 'folder_digest', 'changed_regions', 'draw_boxes',
+           'show_pairs']
 
 # %% ../nbs/00_datasets.ipynb #dae954f2
 def repo_root() -> Path:
@@ -559,18 +560,32 @@ def _write_json(path:Path, obj):
     "Write `obj` as JSON, deterministically"
     path.write_text(json.dumps(obj, indent=1), encoding='utf-8')
 
+# %% ../nbs/00_datasets.ipynb #9bef4360
+GENERATED = ('resized_images', 'annotations', 'synthetic.json')   # what a synthetic set's folder holds
+
+def check_replaceable(out_dir:Path):
+    "Raise `FileExistsError` unless `out_dir` holds a synthetic set made here and nothing else (tblip2's caches aside)"
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in GENERATED and not p.name.startswith('.tblip2'))
+    if foreign or not (out_dir/'synthetic.json').is_file():
+        names = ', '.join(foreign[:3]) + (' ...' if len(foreign) > 3 else '')
+        what = f"it holds {names}" if foreign else 'no synthetic.json'
+        raise FileExistsError(f"{out_dir} is not a synthetic set made here ({what}): refusing to replace it; "
+                              "give a new or empty folder")
+
 # %% ../nbs/00_datasets.ipynb #0121fab5
 def make_synthetic_dataset(out_dir, # the folder to create (Spot-the-Diff layout)
                            n_train:int=1000, n_val:int=200, n_test:int=200, # pairs per split
                            seed:int=0, # the same seed gives byte-identical files
                            image_size:int=224, # image side, pixels
-                           overwrite:bool=False, # replace an existing folder
+                           overwrite:bool=False, # replace a synthetic set made here before (nothing else)
                            progress:bool=True, # show a progress bar
                            **kwargs) -> Path: # more `SyntheticConfig` fields
     "Generate a synthetic spot-the-difference set in the Spot-the-Diff format, with ground-truth change boxes"
-    out_dir, cfg = Path(out_dir), SyntheticConfig(image_size=image_size, **kwargs)
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out_dir} exists and is not empty: pass overwrite=True to replace it")
+    # resolved: `a/b/..` names `a`, and `a` is what a replacement would delete
+    out_dir, cfg = Path(out_dir).resolve(), SyntheticConfig(image_size=image_size, **kwargs)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not overwrite: raise FileExistsError(f"{out_dir} exists and is not empty: pass overwrite=True to replace it")
+        check_replaceable(out_dir)
     work = out_dir.with_name(out_dir.name + '.partial')
     if work.exists(): shutil.rmtree(work)
     (work/'resized_images').mkdir(parents=True); (work/'annotations').mkdir()

@@ -42,6 +42,12 @@ def test_cli_refuses_to_overwrite_other_data(tmp_path):
     assert json.loads((syn/'synthetic.json').read_text())['counts']['train'] == 2
     assert run('--out_dir', syn, '--n_train', 3, '--n_val', 1, '--n_test', 1, '--sheet', '', '--overwrite').returncode == 0
     assert json.loads((syn/'synthetic.json').read_text())['counts']['train'] == 3
+    # --overwrite replaces only a set made here: a user's folder, or one named as `folder/sub/..`, is kept whole
+    (mine/'sub').mkdir()
+    for target in (mine, mine/'sub'/'..'):
+        r = run('--out_dir', target, '--n_train', 2, '--n_val', 1, '--n_test', 1, '--sheet', '', '--overwrite')
+        assert r.returncode == 2 and r.stderr.strip().count('\n') == 0 and f'{mine} is not a synthetic set' in r.stderr, r.stderr
+    assert (mine/'holiday.png').read_bytes() == b'precious' and (mine/'sub').is_dir()
 
 def test_killed_generation_leaves_no_half_dataset(tmp_path):
     out = tmp_path/'syn'
