@@ -74,10 +74,17 @@ def diff_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/07_cli.ipynb #23508503
-def check_output(path) -> Path:
+def check_output(path,
+                 reads=(), # the folders the run reads (its pairs, its model): the results must go elsewhere
+                ) -> Path:
     "Raise `UsageError` unless results can be written to `path` and its `.jsonl` log (the folder is created)"
     p = Path(path)
     if p.is_dir(): raise UsageError(f"--output_file {p} is a folder: give a file name, such as {p/'results.json'}")
+    for folder in reads:   # an input image, an annotation file, a model file overwritten, or new files among the pairs
+        for target in (p, results_log(p)):
+            if folder.resolve() in target.resolve().parents:
+                raise UsageError(f"--output_file {p}: {target} is inside {folder}, which this run reads: "
+                                 "write the results elsewhere")
     try: p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UsageError(f"--output_file {p}: cannot create the folder {p.parent} ({e.strerror or e})") from None
@@ -102,9 +109,9 @@ def check_args(a:argparse.Namespace) -> Path|None:
         raise UsageError("--output_file and --resume are for a batch (--input_dir); one pair prints its result")
     if a.resume and not a.output_file:
         raise UsageError("--resume needs --output_file: the results it goes on from are beside it")
-    if a.output_file: check_output(a.output_file)
+    model_path = None if a.detector_only else Path(a.model_path) if a.model_path else default_model_path()
+    if a.output_file: check_output(a.output_file, reads=[Path(p) for p in (batch, model_path) if p])
     if a.detector_only: return None
-    model_path = Path(a.model_path) if a.model_path else default_model_path()
     if model_path is None: raise UsageError(NO_MODEL_HELP)
     if not (model_path/'diffblip2_config.json').is_file():
         raise UsageError(f"{model_path}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")

@@ -96,6 +96,12 @@ def test_usage_errors_come_before_any_work(mixed, ckpt, tmp_path):
     assert 'cannot create the folder' in one_line_usage_error(run(*base, '--output_file', tmp_path/'a_file'/'r.json'))
     assert 'invalid batch_size=0' in one_line_usage_error(run(*base, '--batch_size', '0', '--output_file', tmp_path/'r.json'))
     assert not (tmp_path/'r.json').exists() and not (tmp_path/'r.jsonl').exists()
+    # an output onto what the run reads: an input image, the annotations (pairs.json's log is pairs.jsonl), the model
+    data = tmp_path/'data'; save_pair(data, 'x'); (data/'pairs.jsonl').write_text('{"before": "x.png"}\n')
+    kept = {f: f.read_bytes() for f in data.iterdir()}
+    for out in (data/'x.png', data/'pairs.json', broken/'model.safetensors'):
+        assert 'which this run reads' in one_line_usage_error(run('--model_path', broken, '--input_dir', data, '--output_file', out))
+    assert {f: f.read_bytes() for f in data.iterdir()} == kept and (broken/'model.safetensors').read_bytes() == b'truncated'
 
 def test_killed_batch_resumes(ckpt, tmp_path):
     "A batch killed (SIGKILL) after its first results keeps them; --resume describes only the rest, each pair once"
