@@ -32,10 +32,10 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
            'seed_everything', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock', 'recover_checkpoints',
-           'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run', 'training_state', 'ResumeMismatch',
-           'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate', 'prune_checkpoints',
-           'end_of_epoch', 'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure',
-           'use_generation', 'test', 'test_report', 'plot_examples', 'train_cli']
+           'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run', 'data_fingerprint', 'training_state',
+           'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate',
+           'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'write_history', 'release', 'train', 'plot_history',
+           'save_figure', 'use_generation', 'test', 'test_report', 'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -768,13 +768,21 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
         accelerator.print(f"resumed from {resume}: {run.state.epoch} epochs, {run.state.step} steps done")
     return run
 
+# %% ../nbs/04_train.ipynb #0a8349a9
+def data_fingerprint(ds) -> dict:
+    "What a run trains on: its number of pairs and a digest of their names and captions, in order"
+    h = hashlib.sha256()
+    for i in ds.img_ids: h.update(json.dumps([i, ds.sentences[i]]).encode() + b'\n')
+    return dict(pairs=len(ds.img_ids), digest=h.hexdigest()[:16])
+
 # %% ../nbs/04_train.ipynb #7012d551
 def training_state(run:Run) -> dict:
     "What a checkpoint holds besides the model"
     scaler = run.accelerator.scaler
     return dict(optimizer=run.optimizer.state_dict(), scheduler=run.scheduler.state_dict(),
                 scaler=scaler.state_dict() if scaler is not None else None, rng=rng_state(),
-                run_state=asdict(run.state), config=flat_params(run.cfg))
+                run_state=asdict(run.state), config=flat_params(run.cfg),
+                data=data_fingerprint(run.train_pairs.ds))
 
 # %% ../nbs/04_train.ipynb #f60c1857
 # how a saved model describes: a test may ask for others than it was trained with
@@ -791,17 +799,24 @@ class ResumeMismatch(ValueError):
 
 def restore(run:Run, saved:dict):
     "Put a checkpoint's training state back into `run`"
-    run.optimizer.load_state_dict(saved['optimizer']); run.scheduler.load_state_dict(saved['scheduler'])
-    if saved['scaler'] is not None and run.accelerator.scaler is not None:
-        run.accelerator.scaler.load_state_dict(saved['scaler'])
-    set_rng_state(saved['rng'])
-    run.state = RunState(**saved['run_state'])
+    then, now = saved.get('data'), data_fingerprint(run.train_pairs.ds)   # checkpoints before 2026-12 have none
+    if then and then != now:
+        other = ', other names or captions' if then['pairs'] == now['pairs'] else ''
+        raise ResumeMismatch(f"cannot resume: the training data changed since the run began ({then['pairs']} pairs "
+                             f"then, {now['pairs']} now{other}); resume=False starts again on it, another run_dir / "
+                             "checkpoint_dir keeps both")
+    # refused before anything is restored
     now = flat_params(run.cfg)
     changed = {k: (v, now[k]) for k, v in saved['config'].items() if now.get(k, v) != v}
     if fixed := {k: v for k, v in changed.items() if k not in RESUMABLE}:
         settings = ', '.join(f'{k} (was {a!r}, now {b!r})' for k, (a, b) in fixed.items())
         raise ResumeMismatch(f"cannot resume with other {settings}: they shape the model, the data or its order; "
                              "resume=False starts again, another run_dir / checkpoint_dir keeps both")
+    run.optimizer.load_state_dict(saved['optimizer']); run.scheduler.load_state_dict(saved['scheduler'])
+    if saved['scaler'] is not None and run.accelerator.scaler is not None:
+        run.accelerator.scaler.load_state_dict(saved['scaler'])
+    set_rng_state(saved['rng'])
+    run.state = RunState(**saved['run_state'])
     if changed: apply_changes(run, changed)
 
 # %% ../nbs/04_train.ipynb #595e4b19

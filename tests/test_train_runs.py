@@ -148,6 +148,15 @@ def test_resume_with_changed_settings(tmp_path):
     assert after and all(np.isclose(after[s['step']], s['lr']) for s in ref['steps'] if s['step'] in after), (after, ref['steps'])
     r = subprocess.run(train_cmd(tmp_path/'a', '--num_epochs', '3', '--tiny_width', '64'), capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and 'cannot resume with other tiny_width (was 32, now 64)' in r.stderr, r.stderr[-2000:]
+    # the annotations edited (a pair fewer): the run says so and stops, its checkpoints untouched
+    ann = tmp_path/'a'/'data'/'annotations'/'train.json'
+    entries = json.loads(ann.read_text()); first = entries[0]['img_id']
+    ann.write_text(json.dumps([e for e in entries if e['img_id'] != first]))
+    before = (tmp_path/'a'/'ckpt'/'latest'/'info.json').read_text()
+    r = subprocess.run(train_cmd(tmp_path/'a', '--num_epochs', '3'), capture_output=True, text=True, timeout=300, cwd=ROOT)
+    last = r.stderr.strip().splitlines()[-1]   # after the data's progress bars
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and last.startswith('tblip2_train: error: cannot resume: the training data changed since the run began (48 pairs then, 47 now)'), r.stderr[-2000:]
+    assert (tmp_path/'a'/'ckpt'/'latest'/'info.json').read_text() == before
 
 def test_unwritable_run_folder_is_found_first(tmp_path):
     "A run folder that cannot be made (its parent is a file) stops the run with one line before any data is made"
