@@ -97,7 +97,10 @@ def run_seed(params:dict, seed:int, name:str,
     log = root/run_dir/'train.log'; log.parent.mkdir(parents=True, exist_ok=True)
     # as `make demo`: one thread unless OMP_NUM_THREADS says otherwise, so the numbers do not depend on the cores
     env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1')}
-    with open(log, 'w') as f: rc = subprocess.call(cmd, cwd=root, stdout=f, stderr=subprocess.STDOUT, env=env)
+    # appended to: a second call while the seed still trains (refused by its lock) must not wipe the first's log
+    with open(log, 'a') as f:
+        f.write(f"\n== {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(cmd)}\n"); f.flush()
+        rc = subprocess.call(cmd, cwd=root, stdout=f, stderr=subprocess.STDOUT, env=env)
     if rc: sys.exit(f"seed {seed} failed (exit {rc}): see {log}")
     return metrics(root/run_dir) | {'minutes': (time.perf_counter() - start) / 60}
 
