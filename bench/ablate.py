@@ -13,7 +13,8 @@ Feeds the results log (RESULTS.md): 'The present demo: `shift_tolerance 1`' (202
 worn pixel given back, measured and left off' (2026-11-30; its `regrow` variant went with the switch), '`registration
 ecc` on the held-out scenes (left out) and `eval_num_beams 0` (kept)', 'The demo with `registration ecc` (commit
 71d3fdc, later undone)', '`outline_norm`: the outline a part of the cluster token of its own', 'Thirty epochs and a
-lighter push' and 'Outline, order, prior and beam search: leave-one-out over 3 seeds' (all 2026-11-30).
+lighter push' and 'Outline, order, prior and beam search: leave-one-out over 3 seeds' (all 2026-11-30), 'The crops read
+by a pretrained backbone' (2026-12-02).
 """
 import argparse, sys
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,7 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'registration': dict(registration='ecc'),           # each pair aligned (ECC) before the difference: the generator's camera shake taken out
     'no-shift-tolerance': dict(shift_tolerance=0),     # each pixel against the same after-pixel only: the camera shake's background edges become clusters
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
+    'lite0-crops': dict(crop_encoder='efficientnet-lite0'),  # the clusters' crops read by the frozen ImageNet EfficientNet-Lite0, not the deep crop CNN
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
            'names all': 'all three', 'every change: change recall': 'change recall'}
