@@ -309,10 +309,16 @@ def find_pairs(input_dir) -> tuple[list[dict], list[str]]:
     return pairs, skipped
 
 # %% ../nbs/05_describe.ipynb #ff08afa1
+def _umask() -> int:
+    "This process's umask, read without changing it where Linux says it (`os.umask` sets it, for every thread)"
+    try: return int(next(l for l in open('/proc/self/status') if l.startswith('Umask:')).split()[1], 8)
+    except (OSError, StopIteration, ValueError): umask = os.umask(0o022); os.umask(umask); return umask
+
 def write_json_atomic(obj, path) -> Path:
     "Write `obj` as JSON to `path` through a temporary file in the same folder and a rename"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.partial', dir=path.parent)
+    os.chmod(partial, 0o666 & ~_umask())   # as `open` would make it: mkstemp's 0600 hid the results from others
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             if callable(obj): obj(f)  # a writer that streams into the file
