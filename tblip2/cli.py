@@ -112,6 +112,8 @@ def check_args(a:argparse.Namespace) -> Path|None:
     model_path = None if a.detector_only else Path(a.model_path) if a.model_path else default_model_path()
     if a.output_file: check_output(a.output_file, reads=[Path(p) for p in (batch, model_path) if p])
     if a.detector_only: return None
+    if model_path is None and (named := os.environ.get('TBLIP2_MODEL')):
+        raise UsageError(f"TBLIP2_MODEL={named}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")
     if model_path is None: raise UsageError(NO_MODEL_HELP)
     if not (model_path/'diffblip2_config.json').is_file():
         raise UsageError(f"{model_path}: not a saved model (no diffblip2_config.json); {NO_MODEL_HELP}")

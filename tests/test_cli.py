@@ -75,6 +75,8 @@ def test_single_pair_text_and_json(mixed, ckpt):
 def test_usage_errors(mixed, tmp_path):
     r = run('--input_dir', mixed, env={'TBLIP2_MODEL': ''})
     assert r.returncode == EXIT_USAGE and 'make demo' in r.stderr and '--detector_only' in r.stderr
+    r = run('--input_dir', mixed, env={'TBLIP2_MODEL': str(tmp_path/'nowhere')})    # the environment's model is named
+    assert r.returncode == EXIT_USAGE and f"TBLIP2_MODEL={tmp_path/'nowhere'}: not a saved model" in r.stderr, r.stderr
     assert run('--image1', mixed/'good1.png', '--detector_only').returncode == EXIT_USAGE
     assert run('--input_dir', tmp_path/'nowhere', '--detector_only').returncode == EXIT_USAGE
     assert run('--no_such_flag').returncode == EXIT_USAGE
