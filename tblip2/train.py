@@ -1192,6 +1192,9 @@ def train_cli(argv=None):
                '--master_addr', '127.0.0.1', '--master_port', str(port), sys.argv[0]]
         return sys.exit(subprocess.call(cmd + list(sys.argv[1:] if argv is None else argv)))
     paths, main = resolve_paths(cfg), int(os.environ.get('RANK', 0)) == 0
+    for name, key in (('run_dir', 'run'), ('checkpoint_dir', 'checkpoints')):
+        if paths[key].exists() and not paths[key].is_dir():
+            p.exit(2, f"tblip2_train: error: {name} {paths[key]} is a file, not a folder\n")
     # rank 0 holds the folders from the first write to the last: training, then the test and its reports (a test alone
     # makes no checkpoint folder where there is none)
     folders = [paths['run']] + [paths['checkpoints']] * (cfg.mode == 'train' or paths['checkpoints'].is_dir())
