@@ -244,7 +244,7 @@ def _window_distance(a:torch.Tensor, b:torch.Tensor, window:int) -> torch.Tensor
 
 # %% ../nbs/01_detector.ipynb #b1fc3be2
 def feature_difference_map(before:np.ndarray, after:np.ndarray, strides=(8, 16), window:int=0,
-                           max_side:int=1024, # the backbone reads images shrunk to this longer side at most
+                           max_side:int=DetectorConfig.feature_max_side, # the backbone reads larger images shrunk to it
                           ) -> np.ndarray:
     "HxW float32: how far the backbone's features of `after` are from `before`'s (100: as far as unrelated images)"
     h, w = before.shape[:2]

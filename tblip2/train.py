@@ -799,13 +799,13 @@ class ResumeMismatch(ValueError):
 
 def restore(run:Run, saved:dict):
     "Put a checkpoint's training state back into `run`"
-    then, now = saved.get('data'), data_fingerprint(run.train_pairs.ds)   # checkpoints before 2026-12 have none
-    if then and then != now:
-        other = ', other names or captions' if then['pairs'] == now['pairs'] else ''
-        raise ResumeMismatch(f"cannot resume: the training data changed since the run began ({then['pairs']} pairs "
-                             f"then, {now['pairs']} now{other}); resume=False starts again on it, another run_dir / "
-                             "checkpoint_dir keeps both")
-    # refused before anything is restored
+    # both refusals come before anything is restored
+    data, data_now = saved.get('data'), data_fingerprint(run.train_pairs.ds)   # checkpoints before 2026-12 have none
+    if data and data != data_now:
+        other = ', other names or captions' if data['pairs'] == data_now['pairs'] else ''
+        raise ResumeMismatch(f"cannot resume: the training data changed since the run began ({data['pairs']} pairs "
+                             f"then, {data_now['pairs']} now{other}); resume=False starts again on it, another "
+                             "run_dir / checkpoint_dir keeps both")
     now = flat_params(run.cfg)
     changed = {k: (v, now[k]) for k, v in saved['config'].items() if now.get(k, v) != v}
     if fixed := {k: v for k, v in changed.items() if k not in RESUMABLE}:
