@@ -25,8 +25,10 @@ DEMO_PARAMS ?= -f nbs/demo.yaml
 
 # papermill's kernel looks like any notebook's: tell the progress bars to write lines to its log
 demo: export TBLIP2_PROGRESS := lines
-# one CPU thread: the tiny model's numbers then do not depend on the machine's core count (bench/seeds.py does the same),
-# and a machine busy with other work does not stall its threads
+# portable mode: the weights and the table any x86-64 CPU gives with this torch build, on one thread (nbs/00_portable.ipynb;
+# bench/seeds.py does the same); TBLIP2_PORTABLE=0 make demo runs this CPU's own kernels
+demo: export TBLIP2_PORTABLE ?= 1
+# one CPU thread also then: the numbers do not depend on the core count, and a busy machine does not stall its threads
 demo: export OMP_NUM_THREADS ?= 1
 
 demo: install

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 import torch
+from .portable import portable
 from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, match_sizes, progress_bar, repo_root
 from .benchmarks import IMAGE_SUFFIXES
 from .backbone import DOMAIN_SIZE, image_summaries
@@ -251,7 +252,7 @@ def _pool(workers:int):
 # %% ../nbs/05_describe.ipynb #9dfee097
 def _share_cpus(pool, workers:int, model) -> int|None:
     "Leave the worker processes their CPUs (oversubscribed, both slow down); return torch's thread count to restore"
-    if pool is None or model is None: return None
+    if pool is None or model is None or portable(): return None  # portable mode keeps its one thread
     threads = torch.get_num_threads(); torch.set_num_threads(max(1, (os.cpu_count() or 1) - workers))
     return threads
 

@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 import yaml
 from .datasets import repo_root
+from .portable import portable
 from .train import GENERATION, GROUPS, check_config, flat_fields, flat_params
 
 # %% auto #0
@@ -55,14 +56,17 @@ def asked_settings(params:dict) -> dict:
     return {k: flat[k] for k in decided}
 
 # %% ../nbs/04a_seeds.ipynb #da9d62cb
-def trained_otherwise(run_dir:Path, params:dict) -> dict:
-    "`{setting: (trained with, asked for)}` where the run already in `run_dir` was trained otherwise than `params` ask"
+def trained_otherwise(run_dir:Path, params:dict, portable_mode:bool|None=None) -> dict:
+    "`{setting: (trained with, asked for)}` where the run in `run_dir` was trained otherwise than `params` (and `portable_mode`) ask"
     if not (Path(run_dir)/'history.json').exists(): return {}
-    defaults = {k: default for k, (_, _, default, _) in flat_fields().items()}
-    saved = {**defaults, **run_history(run_dir).get('config', {})}  # a setting newer than the run ran at its default
+    history, defaults = run_history(run_dir), {k: default for k, (_, _, default, _) in flat_fields().items()}
+    saved = {**defaults, **history.get('config', {})}  # a setting newer than the run ran at its default
     free = RETEST | (set(GENERATION) if saved['eval_num_beams'] != 0 else set())  # unless they picked the best epoch
-    return {k: (saved[k], v) for k, v in asked_settings(params).items()
-            if k in saved and k not in free and saved[k] != v}
+    differ = {k: (saved[k], v) for k, v in asked_settings(params).items()
+              if k in saved and k not in free and saved[k] != v}
+    was_portable = history.get('reproducibility', {}).get('portable', False)  # a run older than the switch: off
+    if portable_mode is not None and was_portable != portable_mode: differ['TBLIP2_PORTABLE'] = (was_portable, portable_mode)
+    return differ
 
 # %% ../nbs/04a_seeds.ipynb #78adebfd
 def as_option(value) -> str:
@@ -86,7 +90,8 @@ def run_seed(params:dict, seed:int, name:str,
     root = repo_root()
     run_dir, ckpt_dir = seed_dirs(name, seed, runs, checkpoints)
     # resuming a run trained otherwise would go on training it (e.g. more epochs): it is not this seed's run
-    if differ := trained_otherwise(root/run_dir, {**params, 'seed': seed}):
+    mode = os.environ.get('TBLIP2_PORTABLE', '1')  # portable unless the environment says otherwise, as `make demo`
+    if differ := trained_otherwise(root/run_dir, {**params, 'seed': seed}, portable_mode=portable(mode)):
         why = ' (with eval_num_beams 0 they picked its best epoch)' if set(differ) <= set(GENERATION) else ''
         settings = ', '.join(f'{k} {a!r}, now {b!r}' for k, (a, b) in differ.items())
         sys.exit(f"{run_dir} was trained with other settings ({settings}){why}: "
@@ -95,8 +100,9 @@ def run_seed(params:dict, seed:int, name:str,
     cmd = train_command({**params, 'seed': seed, 'run_dir': run_dir, 'checkpoint_dir': ckpt_dir})
     start = time.perf_counter()
     log = root/run_dir/'train.log'; log.parent.mkdir(parents=True, exist_ok=True)
-    # as `make demo`: one thread unless OMP_NUM_THREADS says otherwise, so the numbers do not depend on the cores
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1')}
+    # as `make demo`: the numbers any x86-64 CPU gives, and (also with TBLIP2_PORTABLE=0) one thread unless
+    # OMP_NUM_THREADS says otherwise, so they do not depend on the cores
+    env = {**os.environ, 'TBLIP2_PORTABLE': mode, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1')}
     # appended to: a second call while the seed still trains (refused by its lock) must not wipe the first's log
     with open(log, 'a') as f:
         f.write(f"\n== {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(cmd)}\n"); f.flush()

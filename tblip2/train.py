@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file, load_file
 
+from .portable import PORTABLE_ENV, portable
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root,
                              progress_bar, AnnotationError, ImageError)
 from .benchmarks import DATASETS, load_dataset, check_images
@@ -31,11 +32,12 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
            'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
-           'seed_everything', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock', 'recover_checkpoints',
-           'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run', 'data_fingerprint', 'training_state',
-           'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss', 'check_finite', 'train_epoch', 'validate',
-           'prune_checkpoints', 'end_of_epoch', 'weights_digest', 'write_history', 'release', 'train', 'plot_history',
-           'save_figure', 'use_generation', 'test', 'test_report', 'plot_examples', 'train_cli']
+           'seed_everything', 'cpu_model', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock',
+           'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run',
+           'data_fingerprint', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss',
+           'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest',
+           'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation', 'test', 'test_report',
+           'plot_examples', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -617,13 +619,21 @@ def seed_everything(seed:int, deterministic:bool=True):
     torch.use_deterministic_algorithms(deterministic, warn_only=torch.cuda.is_available())
 
 # %% ../nbs/04_train.ipynb #69bf482c
+def cpu_model() -> str:
+    "The CPU's model name (`/proc/cpuinfo` where there is one), else what `platform` knows"
+    import platform
+    try: names = [l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else platform.processor() or platform.machine()
+
 def reproducibility() -> dict:
-    "What bit-identical reruns depend on: versions, threads, device, deterministic kernels"
-    import platform, transformers
+    "What bit-identical reruns depend on: versions, threads, device, deterministic kernels, portable mode and its pins"
+    import transformers
     return dict(torch=torch.__version__, transformers=transformers.__version__, threads=torch.get_num_threads(),
-                device=(torch.cuda.get_device_name() if torch.cuda.is_available()
-                        else platform.processor() or platform.machine()),
-                deterministic=torch.are_deterministic_algorithms_enabled())
+                device=torch.cuda.get_device_name() if torch.cuda.is_available() else cpu_model(),
+                deterministic=torch.are_deterministic_algorithms_enabled(), portable=portable(),
+                kernels=dict(cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                             **{k: os.environ.get(k) for k in PORTABLE_ENV}))
 
 # %% ../nbs/04_train.ipynb #5c858586
 def _alive(pid:int) -> bool:
@@ -758,7 +768,10 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     loader = DataLoader(train_pairs, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate_pairs,
                         num_workers=cfg.num_workers,
                         drop_last=len(train_pairs) > cfg.batch_size * accelerator.num_processes)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.learning_rate, cfg.weight_decay, cfg.new_parts_lr_scale))
+    # portable mode: AdamW's fused kernel (ATen's own, an exact square root), not torch.sqrt: that goes to MKL's vector
+    # maths, whose square root starts from the CPU's approximate rsqrtps even under MKL_CBWR (nbs/00_portable.ipynb)
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.learning_rate, cfg.weight_decay, cfg.new_parts_lr_scale),
+                                  fused=True if portable() else None)
     total = cfg.num_epochs * math.ceil(len(loader) / accelerator.num_processes / cfg.gradient_accumulation_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)

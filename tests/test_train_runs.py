@@ -13,8 +13,8 @@ def train_cmd(tmp, *extra):
     return [console_script('tblip2_train'), *TINY, '--data_dir', str(tmp/'data'), '--run_dir', str(tmp/'run'),
             '--checkpoint_dir', str(tmp/'ckpt'), *map(str, extra)]
 
-def run(cmd, timeout=600):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+def run(cmd, timeout=600, env=None):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})})
     assert r.returncode == 0, f"{cmd}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     return r.stdout + r.stderr
 
