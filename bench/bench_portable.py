@@ -30,7 +30,7 @@ if __name__ == '__main__':
     data = out/'data'
     sizes = params.get('synthetic_pairs', [1000, 200, 200])
     subprocess.run([str(Path(sys.executable).parent/'tblip2_data'), '--out_dir', str(data/'generated'),
-                    '--n_train', str(sizes[0]), '--n_val', str(sizes[1]), '--n_test', str(sizes[2])], check=True, cwd=ROOT)
+                    '--n_train', str(sizes[0]), '--n_val', str(sizes[1]), '--n_test', str(sizes[2]), '--sheet', ''], check=True, cwd=ROOT)
     procs, start, wall = {}, {}, {}
     for mode, flag in MODES.items():
         shutil.copytree(data/'generated', data/mode, ignore=shutil.ignore_patterns('.tblip2-cache'))  # both caches cold

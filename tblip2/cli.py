@@ -162,6 +162,7 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
     print(f"{out['n_ok']} of {out['n_pairs']} pairs described, {out['n_failed']} failed"
           + (f", {out['n_missing']} missing from the log" if out.get('n_missing') else '')
           + (f" ({out['n_resumed']} from the earlier run)" if out.get('n_resumed') else '')
+          + (f" ({out['n_changed']} changed since the earlier run: described again)" if out.get('n_changed') else '')
           + (f", {len(out['skipped_files'])} non-image files skipped" if out['skipped_files'] else '')
           + (f"; results in {a.output_file}" if a.output_file else ''), file=sys.stderr)
     return EXIT_OK if out['n_failed'] == 0 and not out.get('n_missing') else EXIT_SOME_FAILED

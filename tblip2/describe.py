@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_describe.ipynb #0e64cb5c
 from __future__ import annotations
-import json, math, multiprocessing as mp, os, sys, tempfile, warnings
+import hashlib, json, math, multiprocessing as mp, os, sys, tempfile, warnings
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -25,7 +25,7 @@ __all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load
            'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
            'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'Described',
            'describe_images', 'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'results_log',
-           'read_log', 'ResumeError', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
+           'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -355,17 +355,29 @@ def _drop_cut_line(log:Path):
 # %% ../nbs/05_describe.ipynb #d6def13e
 class ResumeError(ValueError): "A results log that cannot be resumed: the message says why"
 
-def resume_from(log:Path, settings:dict) -> set[str]:
-    "The names of the pairs `log` holds as described, after checking it was made with `settings`"
-    if not log.is_file(): return set()
+def pair_key(pair:dict) -> str|None:
+    "A digest of the bytes of a pair's two images (a missing one counts as missing), None where one cannot be read"
+    h = hashlib.sha256()
+    for side in ('before', 'after'):
+        if pair.get(side) is None: h.update(b'none'); continue
+        try: h.update(hashlib.sha256(Path(pair[side]).read_bytes()).digest())
+        except OSError: return None
+    return h.hexdigest()[:16]
+
+def resume_from(log:Path, settings:dict) -> dict[str, str|None]:
+    "`{name: pair_key}` of the pairs `log` holds as described, after checking it was made with `settings`"
+    if not log.is_file(): return {}
     settings = json.loads(json.dumps(settings))  # as the log holds them (tuples are lists there)
     first = next(read_log(log), (0, {}))[1]
     if first.get('settings') != settings:
         theirs = first.get('settings') or {}
         diff = sorted(k for k in settings.keys() | theirs.keys() if settings.get(k) != theirs.get(k))
+        if 'model_weights' in diff and theirs:
+            raise ResumeError(f"{log} was written by another model (weights {theirs.get('model_weights')}, this one "
+                              f"{settings['model_weights']}): resume with that model, or run without resuming to start over")
         raise ResumeError(f"{log} was written with other settings ({', '.join(diff) or 'no header'}): "
                           "run with the same ones, or without resuming to start over")
-    return {r['name'] for _, r in read_log(log) if r.get('ok')}
+    return {r['name']: r.get('key') for _, r in read_log(log) if r.get('ok')}
 
 # %% ../nbs/05_describe.ipynb #5df90634
 def write_results(log:Path, output_file, header:dict, names:list[str]) -> dict:
@@ -399,19 +411,25 @@ def describe_folder(input_dir, model=None, cfg:DetectorConfig|None=None, opts:De
         results = list(describe_many(pairs, model, cfg, opts, progress))
         n_ok = sum(r['ok'] for r in results)
         return dict(head, n_pairs=len(results), n_ok=n_ok, n_failed=len(results) - n_ok, results=results)
-    from tblip2.train import lock_files
+    from tblip2.train import lock_files, weights_digest
+    # a log is one model's: resuming with another (the same path, other weights) would mix two models' sentences
+    settings['model_weights'] = weights_digest(model) if hasattr(model, 'state_dict') else None
     log = results_log(output_file); log.parent.mkdir(parents=True, exist_ok=True)
     # one run at a time on an output: from reading the log it resumes to the final JSON
     with lock_files({log.with_name(log.name + '.lock'): output_file},
                     advice='wait for that run, or give this one another output file'):
-        done = resume_from(log, settings) if resume else set()
+        logged = resume_from(log, settings) if resume else {}
+        keys = {p['name']: pair_key(p) for p in pairs}
+        # a pair described before is kept only while its images are the bytes it was described from
+        done = {n for n, k in logged.items() if k is not None and keys.get(n) == k}
         todo = [p for p in pairs if p['name'] not in done]
-        if done: _drop_cut_line(log)
-        with open(log, 'a' if done else 'w', encoding='utf-8') as f:
-            if not done: f.write(json.dumps(dict(settings=settings)) + '\n')
+        if logged: _drop_cut_line(log)
+        with open(log, 'a' if logged else 'w', encoding='utf-8') as f:
+            if not logged: f.write(json.dumps(dict(settings=settings)) + '\n')
             for r in describe_many(todo, model, cfg, opts, progress):
-                f.write(json.dumps(r) + '\n'); f.flush()
-        return dict(write_results(log, output_file, head, [p['name'] for p in pairs]), n_resumed=len(done))
+                f.write(json.dumps(dict(r, key=keys[r['name']])) + '\n'); f.flush()
+        return dict(write_results(log, output_file, head, [p['name'] for p in pairs]), n_resumed=len(done),
+                    n_changed=sum(n in logged for n in keys if n not in done))
 
 # %% ../nbs/05_describe.ipynb #f23d757d
 def draw_boxes(image:np.ndarray, boxes, colour=(0, 255, 0),

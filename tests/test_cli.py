@@ -1,6 +1,6 @@
 """`tblip2_diff` as a user runs it: a subprocess on a folder of good pairs, a corrupt file, a lone image and a non-image;
 usage errors found before any work; a batch killed and resumed; a large photo and a decompression bomb."""
-import json, os, signal, struct, subprocess, time, zlib
+import json, os, shutil, signal, struct, subprocess, time, zlib
 from pathlib import Path
 import numpy as np, pytest
 from PIL import Image
@@ -123,6 +123,28 @@ def test_killed_batch_resumes(ckpt, tmp_path):
     assert sorted(names) == [f'p{i:02d}' for i in range(12)]               # every pair once: none described twice
     res = json.loads(out.read_text())
     assert [x['name'] for x in res['results']] == sorted(names) and all(x['clusters'][0]['bbox'] == [10, 20, 30, 40] for x in res['results'])
+
+def test_resume_sees_changed_images_and_models(ckpt, tmp_path):
+    "--resume describes again a pair whose images were replaced, and refuses a log written by other weights at the same path"
+    from safetensors.torch import load_file, save_file
+    for i in range(3): save_pair(tmp_path/'in', f'p{i}')
+    model = tmp_path/'model'; shutil.copytree(ckpt, model)
+    out = tmp_path/'r.json'
+    args = ['--model_path', model, '--input_dir', tmp_path/'in', '--output_file', out, '--num_workers', '0']
+    assert run(*args).returncode == EXIT_OK
+    after = np.asarray(Image.open(tmp_path/'in'/'p1_2.png')).copy(); after[44:60, 44:60] = (20, 200, 20)
+    Image.fromarray(after).save(tmp_path/'in'/'p1_2.png')                 # p1 now has a second change
+    r = run(*args, '--resume')
+    assert r.returncode == EXIT_OK, r.stderr
+    assert '3 of 3 pairs described, 0 failed (2 from the earlier run) (1 changed since the earlier run: described again)' in r.stderr, r.stderr
+    boxes = {x['name']: [c['bbox'] for c in x['clusters']] for x in json.loads(out.read_text())['results']}
+    assert [44, 44, 60, 60] in boxes['p1'] and boxes['p0'] == [[10, 20, 30, 40]], boxes
+    kept = {f.name: f.read_bytes() for f in tmp_path.iterdir() if f.is_file()}
+    weights = load_file(model/'model.safetensors'); name = next(iter(weights))
+    weights[name] = weights[name] + 1; save_file(weights, model/'model.safetensors')   # another model, the same path
+    err = one_line_usage_error(run(*args, '--resume'))
+    assert 'written by another model' in err, err
+    assert {f.name: f.read_bytes() for f in tmp_path.iterdir() if f.is_file()} == kept   # the results untouched
 
 def png_claiming(path, w, h):
     "A tiny PNG whose header claims w x h pixels"
