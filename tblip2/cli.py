@@ -11,7 +11,7 @@ from pathlib import Path
 from .datasets import SIZE_POLICIES
 from .detector import DetectorConfig
 from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config,
-                             describe_pair, describe_folder, results_log)
+                             describe_pair, describe_folder, results_log, find_pairs, LayoutError)
 
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
@@ -105,6 +105,9 @@ def check_args(a:argparse.Namespace) -> Path|None:
     for f in (a.image1, a.image2):
         if f and not Path(f).is_file(): raise UsageError(f"image not found: {f}")
     if batch and not Path(batch).is_dir(): raise UsageError(f"input folder not found: {batch}")
+    if batch:
+        try: find_pairs(batch)                      # a folder laid out two ways: said before the model loads
+        except LayoutError as e: raise UsageError(str(e)) from None
     if single and (a.output_file or a.resume):
         raise UsageError("--output_file and --resume are for a batch (--input_dir); one pair prints its result")
     if a.resume and not a.output_file:
@@ -163,7 +166,7 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
           + (f", {out['n_missing']} missing from the log" if out.get('n_missing') else '')
           + (f" ({out['n_resumed']} from the earlier run)" if out.get('n_resumed') else '')
           + (f" ({out['n_changed']} changed since the earlier run: described again)" if out.get('n_changed') else '')
-          + (f", {len(out['skipped_files'])} non-image files skipped" if out['skipped_files'] else '')
+          + (f", {len(out['skipped_files'])} files skipped (skipped_files says why)" if out['skipped_files'] else '')
           + (f"; results in {a.output_file}" if a.output_file else ''), file=sys.stderr)
     return EXIT_OK if out['n_failed'] == 0 and not out.get('n_missing') else EXIT_SOME_FAILED
 

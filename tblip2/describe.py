@@ -24,8 +24,9 @@ from .detector import Cluster, DetectorConfig, Detection, detect
 __all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
            'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
            'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'Described',
-           'describe_images', 'describe_many', 'describe_pair', 'find_pairs', 'write_json_atomic', 'results_log',
-           'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
+           'describe_images', 'describe_many', 'describe_pair', 'LayoutError', 'find_pairs', 'write_json_atomic',
+           'results_log', 'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results', 'describe_folder',
+           'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -289,25 +290,42 @@ def describe_pair(pair:dict, model=None, cfg:DetectorConfig|None=None, opts:Desc
 # %% ../nbs/05_describe.ipynb #9e0048ad
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
-def _images(folder:Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES}
+def _images(folder:Path, skipped:dict|None=None) -> dict[str, Path]:
+    "The images of `folder` by name; each other entry, with why it is not read, into `skipped` (`{path: reason}`)"
+    found, skipped = {}, {} if skipped is None else skipped
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith('.'):                                            # hidden: a tool's, not the user's
+            if p.suffix.lower() in IMAGE_SUFFIXES: skipped[str(p)] = 'hidden (its name starts with a dot)'
+        elif p.is_symlink() and not p.exists(): skipped[str(p)] = 'a link that leads nowhere (a loop, or its target is gone)'
+        elif p.is_dir(): skipped[str(p)] = 'a folder: only the images directly inside the input folder are read'
+        elif p.suffix.lower() not in IMAGE_SUFFIXES: skipped[str(p)] = 'not an image (by its suffix)'
+        elif p.stem in found:                                                 # x.jpg beside x.png: one name, two files
+            skipped[str(found[p.stem])] = f'another image of the same name is used: {p.name}'; found[p.stem] = p
+        else: found[p.stem] = p
+    return found
 
 # %% ../nbs/05_describe.ipynb #e5dc433a
-def find_pairs(input_dir) -> tuple[list[dict], list[str]]:
-    "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None) and the skipped non-image files"
-    d = Path(input_dir)
+class LayoutError(ValueError): "An input folder laid out two ways at once: the message says how"
+
+def find_pairs(input_dir) -> tuple[list[dict], list[dict]]:
+    "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None) and the skipped entries `{path, reason}`"
+    d, skipped = Path(input_dir), {}
     if not d.is_dir(): raise FileNotFoundError(f"input folder not found: {d}")
     if (d/'before').is_dir() and (d/'after').is_dir():
-        b, a = _images(d/'before'), _images(d/'after')
+        top = _images(d, {})
+        if beside := [p.name for n, p in top.items() if n not in ('before', 'after')]:
+            raise LayoutError(f"{d} holds both layouts: before/ and after/, and {len(beside)} images beside them "
+                              f"({', '.join(beside[:3])}{', ...' if len(beside) > 3 else ''}): move one set into a "
+                              "folder of its own and give that as the input folder")
+        b, a = _images(d/'before', skipped), _images(d/'after', skipped)
         pairs = [dict(name=n, before=b.get(n), after=a.get(n)) for n in sorted(b.keys() | a.keys())]
-        files = [*(d/'before').iterdir(), *(d/'after').iterdir()]
     else:
-        imgs = {n: p for n, p in _images(d).items() if not n.endswith('_diff')}
+        imgs = _images(d, skipped)
+        for n in [n for n in imgs if n.endswith('_diff') and n[:-5] in imgs and f'{n[:-5]}_2' in imgs]:
+            skipped[str(imgs.pop(n))] = f'the difference map of the pair {n[:-5]} (Spot-the-Diff layout)'
         stems = sorted({n[:-2] if n.endswith('_2') else n for n in imgs})
         pairs = [dict(name=n, before=imgs.get(n), after=imgs.get(f'{n}_2')) for n in stems]
-        files = list(d.iterdir())
-    skipped = sorted(str(p) for p in files if p.is_file() and p.suffix.lower() not in IMAGE_SUFFIXES)
-    return pairs, skipped
+    return pairs, [dict(path=p, reason=r) for p, r in sorted(skipped.items())]
 
 # %% ../nbs/05_describe.ipynb #ff08afa1
 def _umask() -> int:

@@ -50,7 +50,7 @@ def test_batch_records_each_failure_and_goes_on(mixed, ckpt, tmp_path):
         assert by_name[n]['clusters'][0]['bbox'] == [10, 20, 30, 40]
     assert 'Cannot read image' in by_name['broken']['error'] and 'broken.png' in by_name['broken']['error']
     assert 'missing partner' in by_name['lone']['error']
-    assert [Path(p).name for p in res['skipped_files']] == ['notes.txt']
+    assert [(Path(s['path']).name, s['reason']) for s in res['skipped_files']] == [('notes.txt', 'not an image (by its suffix)')]
     assert '2 of 4 pairs described, 2 failed' in r.stderr
     assert 'pair' in r.stderr and '4/4' in r.stderr  # the progress bar
     assert sorted(p.name for p in tmp_path.iterdir()) == ['results.json', 'results.jsonl']  # the results and their log, no temporary file
@@ -145,6 +145,29 @@ def test_resume_sees_changed_images_and_models(ckpt, tmp_path):
     err = one_line_usage_error(run(*args, '--resume'))
     assert 'written by another model' in err, err
     assert {f.name: f.read_bytes() for f in tmp_path.iterdir() if f.is_file()} == kept   # the results untouched
+
+def test_every_image_is_described_or_skipped_with_a_reason(tmp_path):
+    "A pair named ..._diff, a difference map, two images of one name, a link loop, a subfolder: each described or named"
+    d = tmp_path/'in'
+    save_pair(d, 'p'); save_pair(d, 'foo_diff')
+    Image.open(d/'p.png').save(d/'p_diff.png')                 # Spot-the-Diff's difference map of the pair p
+    Image.open(d/'p.png').save(d/'p.jpg')                      # a second image named p
+    (d/'loop.png').symlink_to(d/'loop.png'); save_pair(d/'sub', 'q')
+    r = run('--detector_only', '--input_dir', d, '--output_file', tmp_path/'r.json')
+    assert r.returncode == EXIT_OK and '4 files skipped (skipped_files says why)' in r.stderr, r.stderr
+    res = json.loads((tmp_path/'r.json').read_text())
+    assert [(x['name'], x['ok']) for x in res['results']] == [('foo_diff', True), ('p', True)]
+    reasons = {Path(s['path']).name: s['reason'] for s in res['skipped_files']}
+    assert reasons == {'loop.png': 'a link that leads nowhere (a loop, or its target is gone)',
+                       'p.jpg': 'another image of the same name is used: p.png',
+                       'p_diff.png': 'the difference map of the pair p (Spot-the-Diff layout)',
+                       'sub': 'a folder: only the images directly inside the input folder are read'}, reasons
+    described = {Path(x[k]).name for x in res['results'] for k in ('before', 'after')}
+    assert described | set(reasons) == {f.name for f in d.iterdir()}                  # nothing vanished
+    # both layouts in one folder: one line before any work, nothing written
+    save_pair(tmp_path/'both', 'x', 'before/x.png', 'after/x.png'); save_pair(tmp_path/'both', 'y')
+    err = one_line_usage_error(run('--detector_only', '--input_dir', tmp_path/'both', '--output_file', tmp_path/'b.json'))
+    assert 'holds both layouts' in err and 'y.png' in err and not (tmp_path/'b.json').exists(), err
 
 def png_claiming(path, w, h):
     "A tiny PNG whose header claims w x h pixels"
