@@ -4,11 +4,11 @@
 
 # %% ../nbs/07_cli.ipynb #9ec897aa
 from __future__ import annotations
-import argparse, json, os, sys, tempfile
+import argparse, json, os, signal, sys, tempfile, threading
 from dataclasses import replace
 from pathlib import Path
 
-from .datasets import SIZE_POLICIES
+from .datasets import SIZE_POLICIES, NO_ROOM, EXIT_NO_ROOM, no_room
 from .detector import DetectorConfig
 from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config,
                              describe_pair, describe_folder, results_log, find_pairs, LayoutError)
@@ -22,6 +22,7 @@ __all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECT
 EXIT_OK = 0           # every pair was described
 EXIT_SOME_FAILED = 1  # at least one pair failed (its error is in the output); the others were still described
 EXIT_USAGE = 2        # bad arguments, missing inputs or no model (argparse uses 2 as well)
+# EXIT_NO_ROOM (3, tblip2.datasets): the disk took no more; the pairs described so far are kept for --resume
 
 class UsageError(Exception): "Wrong arguments: the message says what to do"
 
@@ -45,7 +46,8 @@ def diff_parser() -> argparse.ArgumentParser:
         description="Describe what changed between two images (or every pair in a folder).",
         epilog=f"exit codes: {EXIT_OK} every pair described, "
                f"{EXIT_SOME_FAILED} some pairs failed (errors are in the output), "
-               f"{EXIT_USAGE} usage error (bad arguments, missing files, no model, an output that cannot be written)")
+               f"{EXIT_USAGE} usage error (bad arguments, missing files, no model, an output that cannot be written), "
+               f"{EXIT_NO_ROOM} the disk took no more (full, quota, read-only): --resume goes on")
     p.add_argument('--model_path', help='checkpoint folder (default: $TBLIP2_MODEL, else checkpoints/demo/best)')
     p.add_argument('--image1', help='before image'); p.add_argument('--image2', help='after image')
     p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ and after/ folders')
@@ -156,6 +158,11 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
     try: out = describe_folder(a.input_dir, model, cfg, opts, output_file=a.output_file, resume=a.resume,
                                progress=not a.no_progress, model_path=str(model_path or ''))
     except RunLocked as e: raise UsageError(str(e)) from None
+    except OSError as e:
+        if e.errno not in NO_ROOM: raise
+        print(f"tblip2_diff: error: cannot write: {no_room(e)}; the pairs described so far are in "
+              f"{results_log(a.output_file)}: make room and run the same command with --resume to go on", file=sys.stderr)
+        return EXIT_NO_ROOM
     except KeyboardInterrupt:
         print("tblip2_diff: interrupted" + (f"; the pairs described so far are in {results_log(a.output_file)}: "
                                             "run the same command with --resume to go on" if a.output_file else ''),
@@ -171,9 +178,13 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
     return EXIT_OK if out['n_failed'] == 0 and not out.get('n_missing') else EXIT_SOME_FAILED
 
 # %% ../nbs/07_cli.ipynb #f2d0a8d5
+def _terminated(signum, frame): raise KeyboardInterrupt
+
 def diff_cli(argv:list[str]|None=None) -> int:
     "The `tblip2_diff` console script; returns the exit code"
     a = diff_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():  # a kill ends like Ctrl-C: workers stopped, log kept, a line said
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         model_path, opts = check_args(a), describe_config(a)
         try: saved = saved_detector_config(model_path) if model_path else None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_datasets.ipynb #3183e750
 from __future__ import annotations
-import functools, hashlib, io, json, os, shutil, sys, threading, time, warnings
+import errno, functools, hashlib, io, json, os, shutil, sys, threading, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, asdict
 from pathlib import Path, PureWindowsPath
@@ -19,14 +19,14 @@ from tqdm.auto import tqdm as live_tqdm
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT', 'GROUNDS', 'TEMPLATES',
-           'SPLITS', 'GENERATED', 'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar', 'AnnotationError',
-           'read_annotations', 'ImageError', 'load_image', 'match_sizes', 'pair_paths', 'SpotTheDiffDataset',
-           'location_name', 'SyntheticConfig', 'make_background', 'photo_background', 'object_bbox', 'draw_object',
-           'kinds_used', 'make_scene', 'describe_change', 'describe_pair', 'apply_nuisances', 'make_pair',
-           'check_replaceable', 'make_synthetic_dataset', 'synthetic_settings', 'synthetic_differences',
-           'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic', 'folder_digest', 'changed_regions', 'draw_boxes',
-           'show_pairs']
+__all__ = ['NO_ROOM', 'EXIT_NO_ROOM', 'MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT',
+           'GROUNDS', 'TEMPLATES', 'SPLITS', 'GENERATED', 'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar',
+           'AnnotationError', 'read_annotations', 'ImageError', 'no_room', 'load_image', 'match_sizes', 'pair_paths',
+           'SpotTheDiffDataset', 'location_name', 'SyntheticConfig', 'make_background', 'photo_background',
+           'object_bbox', 'draw_object', 'kinds_used', 'make_scene', 'describe_change', 'describe_pair',
+           'apply_nuisances', 'make_pair', 'check_replaceable', 'make_synthetic_dataset', 'synthetic_settings',
+           'synthetic_differences', 'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic', 'folder_digest',
+           'changed_regions', 'draw_boxes', 'show_pairs']
 
 # %% ../nbs/00_datasets.ipynb #dae954f2
 def repo_root() -> Path:
@@ -118,6 +118,14 @@ def read_annotations(path) -> dict[str, list[str]]:
 # %% ../nbs/00_datasets.ipynb #fc7e7da5
 class ImageError(ValueError):
     "An image file that cannot be read as an image"
+
+# %% ../nbs/00_datasets.ipynb #635e020f
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # the errors of a disk that takes no more
+EXIT_NO_ROOM = 3                                                  # the console scripts' exit code for them
+
+def no_room(e:OSError) -> str:
+    "What a write refused for room says, in a line"
+    return f"{e.strerror}" + (f": {e.filename}" if e.filename else '')
 
 # %% ../nbs/00_datasets.ipynb #15ded0ef
 _PIL_LIMIT = threading.Lock()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_describe.ipynb #0e64cb5c
 from __future__ import annotations
-import hashlib, json, math, multiprocessing as mp, os, sys, tempfile, warnings
+import ctypes, hashlib, json, math, multiprocessing as mp, os, signal, sys, tempfile, threading, time, warnings
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -18,7 +18,7 @@ from .portable import portable
 from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, match_sizes, progress_bar, repo_root
 from .benchmarks import IMAGE_SUFFIXES
 from .backbone import DOMAIN_SIZE, image_summaries
-from .detector import Cluster, DetectorConfig, Detection, detect
+from .detector import Cluster, DetectorConfig, Detection, as_rgb, detect
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
@@ -143,6 +143,10 @@ def prepare_images(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig, opts
                   ) -> dict:
     "The pair's detection at working resolution, the scale back to the original, pixel values, domain thumbnails"
     H, W = before.shape[:2]; w, h = working_size(before.shape, opts.max_side)
+    if min(w, h) < cfg.min_side <= min(W, H):  # fine as it is, too thin once shrunk: say so in the user's terms
+        raise ValueError(f"{W}x{H} px shrinks to {w}x{h} px at max_side {opts.max_side}, below the detector's min_side "
+                         f"{cfg.min_side}: give --max_side {math.ceil(max(W, H) * cfg.min_side / min(W, H))} or more, "
+                         "or crop the image")
     if (w, h) != (W, H):
         before, after = (cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in (before, after))
     pixels = (image_processor([before, after], return_tensors='np').pixel_values  # (2, 3, S, S)
@@ -231,12 +235,18 @@ class Described(NamedTuple):
     domain_distance: float|None # how far it lies from that (1.0: the line 99% of its validation pairs stay under)
 
 # %% ../nbs/05_describe.ipynb #0c28df1c
-def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:DetectorConfig|None=None,
+def _as_image(image, name:str, cfg:DetectorConfig, opts:DescribeConfig) -> np.ndarray:
+    "An image given as an array, a PIL image or a path, as the RGB uint8 array the detector takes, or a ValueError"
+    if image is None: raise ValueError(f"{name}: no image (None)")
+    if isinstance(image, (str, os.PathLike)): return load_image(image, opts.max_pixels)
+    return as_rgb(image, name, cfg.min_side)
+
+def describe_images(before, after, model=None, cfg:DetectorConfig|None=None,
                     opts:DescribeConfig|None=None, **gen) -> Described:
-    "Detect the changes between two uint8 images and, with a `model`, describe them; `gen` overrides `opts` fields"
-    opts = replace(opts or DescribeConfig(), **gen)
-    p = dict(prepare_images(before, after, cfg or DetectorConfig(), opts, _image_processor(model)),
-             result=dict(name='pair', warnings=[]))
+    "Detect the changes between two RGB images (arrays, PIL images or paths) and, with a `model`, describe them; `gen` overrides `opts` fields"
+    opts, cfg = replace(opts or DescribeConfig(), **gen), cfg or DetectorConfig()
+    before, after = (_as_image(im, name, cfg, opts) for im, name in ((before, 'before'), (after, 'after')))
+    p = dict(prepare_images(before, after, cfg, opts, _image_processor(model)), result=dict(name='pair', warnings=[]))
     r = describe_prepared([p], model, opts)[0]
     if not r['ok']: raise RuntimeError(r['error'])
     det = p['det']
@@ -244,11 +254,21 @@ def describe_images(before:np.ndarray, after:np.ndarray, model=None, cfg:Detecto
                      r['descriptions'], r['in_domain'], r['domain_distance'])
 
 # %% ../nbs/05_describe.ipynb #00aa4b02
+def _die_with(parent:int):
+    "In a worker: end when the process `parent` ends, however it ends"
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: the kernel does it (Linux)
+    except (OSError, AttributeError): pass
+    def watch():
+        while os.getppid() == parent: time.sleep(1)
+        os._exit(1)
+    if os.getppid() != parent: os._exit(1)                             # the parent went before the line above
+    threading.Thread(target=watch, daemon=True).start()
+
 def _pool(workers:int):
     "Worker processes for reading and detecting (fork where the system has it: nothing to import again)"
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
     # no cv2.setNumThreads in them: after a fork it waits on the parent's pool
-    return ProcessPoolExecutor(workers, mp_context=ctx)
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_die_with, initargs=(os.getpid(),))
 
 # %% ../nbs/05_describe.ipynb #9dfee097
 def _share_cpus(pool, workers:int, model) -> int|None:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2d83a9f2
 from __future__ import annotations
-import contextlib, errno, hashlib, json, math, os, random, shutil, threading, time
+import contextlib, errno, hashlib, json, math, os, random, re, shutil, threading, time
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields, MISSING
 from pathlib import Path
@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
 from .portable import PORTABLE_ENV, portable
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root,
-                             progress_bar, AnnotationError, ImageError)
+                             progress_bar, AnnotationError, ImageError, NO_ROOM, EXIT_NO_ROOM, no_room)
 from .benchmarks import DATASETS, load_dataset, check_images
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, WordConfig, DTYPES, REMOVED_SWITCHES
@@ -363,7 +364,14 @@ def write_atomic_dir(target, write) -> Path:
     tmp = target.with_name(f'.{target.name}.tmp-{os.getpid()}')
     if tmp.exists(): shutil.rmtree(tmp)
     tmp.mkdir()
-    write(tmp); write_manifest(tmp); _fsync_tree(tmp)
+    try:
+        try: write(tmp)
+        except SafetensorError as e:  # safetensors' own error for a write the disk refused: the OSError it was
+            if not (m := re.search(r'os error (\d+)', str(e))): raise
+            raise OSError(int(m[1]), os.strerror(int(m[1])), str(target)) from e
+        write_manifest(tmp); _fsync_tree(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise    # no half folder left behind; the one it replaces is untouched
     old = target.with_name(f'.{target.name}.old-{os.getpid()}')
     if target.exists(): target.rename(old)
     tmp.rename(target)
@@ -1219,3 +1227,7 @@ def train_cli(argv=None):
             print(test_report(test(cfg)))
     except USER_ERRORS as e:  # the user's data or folders: one line, no traceback
         p.exit(2, f"tblip2_train: error: {e}\n")
+    except OSError as e:
+        if e.errno not in NO_ROOM: raise
+        p.exit(EXIT_NO_ROOM, f"tblip2_train: error: cannot write: {no_room(e)}; what was written before is whole: make "
+                             "room and run the same command again to go on from the last checkpoint\n")

@@ -169,6 +169,54 @@ def test_every_image_is_described_or_skipped_with_a_reason(tmp_path):
     err = one_line_usage_error(run('--detector_only', '--input_dir', tmp_path/'both', '--output_file', tmp_path/'b.json'))
     assert 'holds both layouts' in err and 'y.png' in err and not (tmp_path/'b.json').exists(), err
 
+def _children(pid):
+    return [int(c) for c in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
+
+def _gone(pid):
+    "Ended: no such process, or a zombie waiting for its new parent to reap it (its memory freed)"
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] == 'Z'
+    except FileNotFoundError: return True
+
+@pytest.mark.skipif(not Path('/proc/self/task').is_dir(), reason='reads process children from /proc (Linux)')
+@pytest.mark.parametrize('how', ['SIGKILL', 'SIGTERM'])
+def test_killed_run_takes_its_workers_along(ckpt, tmp_path, how):
+    "SIGKILL or SIGTERM of a folder run: no worker process is left; SIGTERM ends like Ctrl-C, with the resume hint"
+    for i in range(40): save_pair(tmp_path/'in', f'p{i:02d}')
+    out, log = tmp_path/'r.json', tmp_path/'r.jsonl'
+    args = ['--model_path', ckpt, '--input_dir', tmp_path/'in', '--output_file', out, '--batch_size', '2', '--num_workers', '2']
+    p = subprocess.Popen(CLI + list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline, workers = time.time() + 120, []
+    while time.time() < deadline and p.poll() is None and not (len(workers) == 2 and log.exists() and log.read_text().count('\n') >= 2):
+        workers = _children(p.pid); time.sleep(0.02)
+    assert len(workers) == 2 and p.poll() is None, (workers, p.poll())
+    p.send_signal(getattr(signal, how)); _, err = p.communicate(timeout=60)
+    deadline = time.time() + 15
+    while time.time() < deadline and not all(map(_gone, workers)): time.sleep(0.1)
+    assert all(map(_gone, workers)), f"workers left running after {how}: {[w for w in workers if not _gone(w)]}"
+    if how == 'SIGTERM':
+        assert p.returncode == 130 and 'interrupted' in err and '--resume' in err and 'Traceback' not in err, (p.returncode, err[-2000:])
+        r = run(*args, '--resume')
+        assert r.returncode == EXIT_OK and '40 of 40 pairs described' in r.stderr, r.stderr
+
+def _file_size_limit(n):
+    "For preexec_fn: no file this process writes may grow past n bytes (EFBIG, as a full disk's ENOSPC: no room)"
+    import resource
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
+
+def test_no_room_is_one_line_and_keeps_what_was_written(ckpt, tmp_path):
+    "A disk that takes no more mid-run: one line, exit 3, the log whole up to there; --resume then finishes the rest"
+    for i in range(12): save_pair(tmp_path/'in', f'p{i:02d}')
+    out, log = tmp_path/'r.json', tmp_path/'r.jsonl'
+    args = ['--model_path', ckpt, '--input_dir', tmp_path/'in', '--output_file', out, '--num_workers', '0']
+    r = subprocess.run(CLI + list(map(str, args + ['--no_progress'])), capture_output=True, text=True, timeout=300, env=ENV,
+                       preexec_fn=_file_size_limit(6000))
+    assert r.returncode == 3 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, (r.returncode, r.stderr[-2000:])
+    assert 'cannot write: File too large' in r.stderr and '--resume' in r.stderr, r.stderr
+    assert 0 < log.stat().st_size <= 6000 and not out.exists()
+    r = run(*args, '--resume')
+    assert r.returncode == EXIT_OK and '12 of 12 pairs described, 0 failed (' in r.stderr, r.stderr
+    assert sorted(x['name'] for x in json.loads(out.read_text())['results']) == [f'p{i:02d}' for i in range(12)]
+
 def png_claiming(path, w, h):
     "A tiny PNG whose header claims w x h pixels"
     chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))

@@ -166,3 +166,14 @@ def test_unwritable_run_folder_is_found_first(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and 'file.txt' in r.stderr, (r.returncode, r.stderr[-2000:])
     assert not (tmp_path/'data').exists() and not (tmp_path/'ckpt'/'.tblip2-run.lock').exists()
+
+def test_no_room_at_a_checkpoint_is_one_line(tmp_path):
+    "A checkpoint the disk cannot take (here a file-size limit: EFBIG, like a full disk's ENOSPC): one line, exit 3, no half folder"
+    from test_cli import _file_size_limit
+    r = subprocess.run(train_cmd(tmp_path, '--num_epochs', '1'), capture_output=True, text=True, timeout=300, cwd=ROOT,
+                       preexec_fn=_file_size_limit(300_000))
+    last = r.stderr.strip().splitlines()[-1]                               # after the progress bars
+    assert r.returncode == 3 and 'Traceback' not in r.stderr, (r.returncode, r.stderr[-2000:])
+    assert last.startswith('tblip2_train: error: cannot write: File too large') and 'run the same command again' in last, last
+    assert not [p for p in (tmp_path/'ckpt').iterdir() if '.tmp-' in p.name or '.old-' in p.name], list((tmp_path/'ckpt').iterdir())
+    assert not (tmp_path/'ckpt'/'.tblip2-run.lock').exists()            # the lock went with the run
