@@ -21,12 +21,12 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['NO_ROOM', 'EXIT_NO_ROOM', 'MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', 'COLOURS', 'SIZES', 'CHANGES', 'LOCATIONS', 'AT',
            'GROUNDS', 'TEMPLATES', 'SPLITS', 'GENERATED', 'BOX_COLOURS', 'repo_root', 'shared_dir', 'progress_bar',
-           'AnnotationError', 'read_annotations', 'ImageError', 'no_room', 'load_image', 'match_sizes', 'pair_paths',
-           'SpotTheDiffDataset', 'location_name', 'SyntheticConfig', 'make_background', 'photo_background',
-           'object_bbox', 'draw_object', 'kinds_used', 'make_scene', 'describe_change', 'describe_pair',
-           'apply_nuisances', 'make_pair', 'check_replaceable', 'make_synthetic_dataset', 'synthetic_settings',
-           'synthetic_differences', 'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic', 'folder_digest',
-           'changed_regions', 'draw_boxes', 'show_pairs']
+           'AnnotationError', 'read_annotations', 'ImageError', 'no_room', 'new_file_mode', 'load_image', 'match_sizes',
+           'pair_paths', 'SpotTheDiffDataset', 'location_name', 'SyntheticConfig', 'make_background',
+           'photo_background', 'object_bbox', 'draw_object', 'kinds_used', 'make_scene', 'describe_change',
+           'describe_pair', 'apply_nuisances', 'make_pair', 'check_replaceable', 'make_synthetic_dataset',
+           'synthetic_settings', 'synthetic_differences', 'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic',
+           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs']
 
 # %% ../nbs/00_datasets.ipynb #dae954f2
 def repo_root() -> Path:
@@ -126,6 +126,13 @@ EXIT_NO_ROOM = 3                                                  # the console 
 def no_room(e:OSError) -> str:
     "What a write refused for room says, in a line"
     return f"{e.strerror}" + (f": {e.filename}" if e.filename else '')
+
+# %% ../nbs/00_datasets.ipynb #db9df766
+def new_file_mode() -> int:
+    "The mode `open` gives a new file here: 0o666 less this process's umask (read from Linux without changing it)"
+    try: umask = int(next(l for l in open('/proc/self/status') if l.startswith('Umask:')).split()[1], 8)
+    except (OSError, StopIteration, ValueError): umask = os.umask(0o022); os.umask(umask)  # `os.umask` sets it, for every thread
+    return 0o666 & ~umask
 
 # %% ../nbs/00_datasets.ipynb #15ded0ef
 _PIL_LIMIT = threading.Lock()

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import torch
 from .portable import portable
-from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, match_sizes, progress_bar, repo_root
+from .datasets import MAX_PIXELS, SIZE_POLICIES, load_image, new_file_mode, match_sizes, progress_bar, repo_root
 from .benchmarks import IMAGE_SUFFIXES
 from .backbone import DOMAIN_SIZE, image_summaries
 from .detector import Cluster, DetectorConfig, Detection, as_rgb, detect
@@ -348,16 +348,11 @@ def find_pairs(input_dir) -> tuple[list[dict], list[dict]]:
     return pairs, [dict(path=p, reason=r) for p, r in sorted(skipped.items())]
 
 # %% ../nbs/05_describe.ipynb #ff08afa1
-def _umask() -> int:
-    "This process's umask, read without changing it where Linux says it (`os.umask` sets it, for every thread)"
-    try: return int(next(l for l in open('/proc/self/status') if l.startswith('Umask:')).split()[1], 8)
-    except (OSError, StopIteration, ValueError): umask = os.umask(0o022); os.umask(umask); return umask
-
 def write_json_atomic(obj, path) -> Path:
     "Write `obj` as JSON to `path` through a temporary file in the same folder and a rename"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.partial', dir=path.parent)
-    os.chmod(partial, 0o666 & ~_umask())   # as `open` would make it: mkstemp's 0600 hid the results from others
+    os.chmod(partial, new_file_mode())   # as `open` would make it: mkstemp's 0600 hid the results from others
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             if callable(obj): obj(f)  # a writer that streams into the file

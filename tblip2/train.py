@@ -17,7 +17,8 @@ from safetensors.torch import save_file, load_file
 
 from .portable import PORTABLE_ENV, portable
 from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings, holds_synthetic, repo_root,
-                             progress_bar, AnnotationError, ImageError, NO_ROOM, EXIT_NO_ROOM, no_room)
+                             progress_bar, AnnotationError, ImageError, NO_ROOM, EXIT_NO_ROOM, no_room,
+                             new_file_mode)
 from .benchmarks import DATASETS, load_dataset, check_images
 from .detector import DetectorConfig
 from .model import DiffBLIP2Config, WordConfig, DTYPES, REMOVED_SWITCHES
@@ -369,6 +370,8 @@ def write_atomic_dir(target, write) -> Path:
         except SafetensorError as e:  # safetensors' own error for a write the disk refused: the OSError it was
             if not (m := re.search(r'os error (\d+)', str(e))): raise
             raise OSError(int(m[1]), os.strerror(int(m[1])), str(target)) from e
+        for p in tmp.rglob('*'):              # safetensors writes 0600: readable by its owner alone
+            if p.is_file(): os.chmod(p, new_file_mode())
         write_manifest(tmp); _fsync_tree(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise    # no half folder left behind; the one it replaces is untouched

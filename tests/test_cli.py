@@ -279,3 +279,15 @@ def test_two_runs_on_one_output(ckpt, tmp_path):
     assert first.returncode == EXIT_OK and '6 of 6 pairs described, 0 failed' in err, err
     res = json.loads(out.read_text())
     assert [r['name'] for r in res['results']] == [f'p{i:02d}' for i in range(6)] and not lock.exists()
+
+def test_a_strip_too_thin_once_shrunk_names_max_side(tmp_path):
+    "A 10x5000 pair: its error gives its own size, what shrinking makes of it and the --max_side that would do"
+    d = tmp_path/'in'; d.mkdir()
+    strip = np.full((5000, 10, 3), 100, np.uint8); changed = strip.copy(); changed[2000:2100] = (230, 40, 40)
+    Image.fromarray(strip).save(d/'strip.png'); Image.fromarray(changed).save(d/'strip_2.png')
+    r = run('--detector_only', '--input_dir', d, '--output_file', tmp_path/'r.json')
+    assert r.returncode == EXIT_SOME_FAILED, r.stderr
+    err = json.loads((tmp_path/'r.json').read_text())['results'][0]['error']
+    assert '10x5000 px shrinks to 2x1024 px at max_side 1024' in err and '--max_side 4000' in err, err
+    r = run('--detector_only', '--input_dir', d, '--output_file', tmp_path/'r.json', '--max_side', '4000')
+    assert r.returncode == EXIT_OK, r.stderr
