@@ -1,6 +1,6 @@
 """`tblip2_diff` as a user runs it: a subprocess on a folder of good pairs, a corrupt file, a lone image and a non-image;
 usage errors found before any work; a batch killed and resumed; a large photo and a decompression bomb."""
-import json, os, shutil, signal, struct, subprocess, time, zlib
+import json, os, shutil, signal, struct, subprocess, sys, time, zlib
 from pathlib import Path
 import numpy as np, pytest
 from PIL import Image
@@ -291,3 +291,21 @@ def test_a_strip_too_thin_once_shrunk_names_max_side(tmp_path):
     assert '10x5000 px shrinks to 2x1024 px at max_side 1024' in err and '--max_side 4000' in err, err
     r = run('--detector_only', '--input_dir', d, '--output_file', tmp_path/'r.json', '--max_side', '4000')
     assert r.returncode == EXIT_OK, r.stderr
+
+def test_describe_images_takes_what_a_user_has(tmp_path):
+    "describe_images, in a fresh Python: paths and PIL images as well as arrays; None and a 0x0 array a ValueError naming the side"
+    save_pair(tmp_path, 'x')
+    code = f"""
+import numpy as np
+from PIL import Image
+from tblip2.describe import describe_images
+b, a = {str(tmp_path/'x.png')!r}, {str(tmp_path/'x_2.png')!r}
+print([describe_images(*p)[0].boxes.tolist() for p in [(b, a), (Image.open(b), Image.open(a)), (np.asarray(Image.open(b)), a)]])
+for bad in (None, np.zeros((0, 0, 3), np.uint8)):
+    try: describe_images(b, bad)
+    except ValueError as e: print(e)
+"""
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, env=ENV)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.splitlines() == ['[[[10, 20, 30, 40]], [[10, 20, 30, 40]], [[10, 20, 30, 40]]]', 'after: no image (None)',
+                                     'after: 0x0 px is too small (min_side=8)'], r.stdout
