@@ -7,9 +7,9 @@ import pytest
 from tblip2.seeds import trained_otherwise, run_seed
 
 def finished_run(folder:Path, **config) -> Path:
-    "A run folder as `tblip2_train` leaves it, as far as the check reads it"
+    "A run folder as `tblip2_train` leaves it, as far as the check reads it: trained in portable mode, as run_seed trains"
     folder.mkdir(parents=True)
-    (folder/'history.json').write_text(json.dumps({'config': config}))
+    (folder/'history.json').write_text(json.dumps({'config': config, 'reproducibility': {'portable': True}}))
     return folder
 
 def test_only_generation_settings_may_differ(tmp_path):
