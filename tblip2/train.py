@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 from torch.utils.data import DataLoader, Dataset
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
@@ -39,7 +40,7 @@ __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVE
            'data_fingerprint', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss',
            'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest',
            'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation', 'test', 'test_report',
-           'plot_examples', 'train_cli']
+           'plot_examples', 'check_run', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -417,10 +418,12 @@ def check_splits(splits:dict, note=print):
                       f"(e.g. {bare[0]})")
 
 # %% ../nbs/04_train.ipynb #9e4f9925
-def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test')) -> dict[str, SpotTheDiffDataset]:
+def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test'),
+                generate:bool=True, # make the synthetic set when it is missing (False: read only, as `--check`)
+               ) -> dict[str, SpotTheDiffDataset]:
     "The splits of a run (any of `DATASETS`), the synthetic set generated when chosen and missing; images checked"
     data = resolve_paths(cfg)['data']
-    if cfg.dataset == 'synthetic': ensure_synthetic(data, *cfg.synthetic_pairs, seed=cfg.data_seed)
+    if cfg.dataset == 'synthetic' and generate: ensure_synthetic(data, *cfg.synthetic_pairs, seed=cfg.data_seed)
     elif cfg.dataset == 'spot-the-diff' and not (data/'annotations').is_dir():
         raise FileNotFoundError(f"Spot-the-Diff not found at {data}: "
                                 "put the release's resized_images/ and annotations/ there (see README)")
@@ -633,8 +636,9 @@ def seed_everything(seed:int, deterministic:bool=True):
 def cpu_model() -> str:
     "The CPU's model name (`/proc/cpuinfo` where there is one), else what `platform` knows"
     import platform
-    try: names = [l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')]
-    except OSError: names = []
+    try: lines = Path('/proc/cpuinfo').read_text().splitlines()
+    except OSError: lines = []
+    names = [l.split(':', 1)[1].strip() for l in lines if l.startswith('model name')]
     return names[0] if names else platform.processor() or platform.machine()
 
 def reproducibility() -> dict:
@@ -1195,6 +1199,28 @@ def _from_text(kind:str, text:str):
 USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, AnnotationError, ImageError,
                CheckpointError, ResumeMismatch, DataError)
 
+def check_run(cfg:TrainConfig) -> str:
+    "What a run would read, checked without loading weights or writing anything: its data and its model; one line"
+    paths = resolve_paths(cfg)
+    if cfg.dataset == 'synthetic':
+        held = holds_synthetic(paths['data'], synthetic_settings(*cfg.synthetic_pairs, seed=cfg.data_seed))
+        if held is False:  # only a data_dir given by the user can hold another set (the default moves aside)
+            raise FileExistsError(f"{paths['data']} holds a synthetic set made with other settings: the run would stop "
+                                  "there; give another data_dir")
+        if held is None: data = f"the synthetic set, to be generated in {paths['data']}"
+    if cfg.dataset != 'synthetic' or held:
+        splits = load_splits(cfg, generate=False)
+        data = f"{cfg.dataset} in {paths['data']}, " + ' / '.join(f'{len(ds)}' for ds in splits.values()) + ' pairs'
+    if cfg.model_name == 'tiny': model = 'the tiny random BLIP-2'
+    else:
+        from transformers import Blip2Config
+        try: Blip2Config.from_pretrained(cfg.model_name, local_files_only=True)  # its config.json alone, no weights
+        except Exception as e:
+            raise FileNotFoundError(f"model_name {cfg.model_name}: no BLIP-2 here (a folder with its config.json, or a "
+                                    f"hub id in the local cache): {type(e).__name__}") from None
+        model = f"BLIP-2 {cfg.model_name}"
+    return f"ok: {data}; {model}; the run in {paths['run']}, its checkpoints in {paths['checkpoints']}"
+
 def train_cli(argv=None):
     "Console script `tblip2_train`: train (and test) with the notebook's parameters as options"
     import argparse, subprocess, sys
@@ -1205,9 +1231,24 @@ def train_cli(argv=None):
     for name, (owner, kind, default, comment) in table.items():
         groups[owner].add_argument(f'--{name}', default=None, metavar=kind.split()[0].upper(),
                                    help=f"{comment} (default {default!r})".replace('%', '%%'))
-    args = {k: _from_text(table[k][1], v) for k, v in vars(p.parse_args(argv)).items() if v is not None}
+    this = p.add_argument_group('this command')
+    this.add_argument('--config', metavar='FILE', help="parameters from a YAML file, the keys papermill's -f reads "
+                      "(nbs/demo.yaml, a recipe); options given beside it win")
+    this.add_argument('--check', action='store_true', help='check the parameters, the data and the model, then stop '
+                      '(exit 0, or one line and 2); nothing is loaded, trained or written')
+    given = vars(p.parse_args(argv)); config, only_check = given.pop('config'), given.pop('check')
+    args = {k: _from_text(table[k][1], v) for k, v in given.items() if v is not None}
+    if config:
+        try: from_file = yaml.safe_load(Path(config).read_text()) or {}
+        except (OSError, yaml.YAMLError) as e: p.error(f"--config {config}: {e}")
+        if not isinstance(from_file, dict):
+            p.error(f"--config {config}: expected `parameter: value` lines, got a {type(from_file).__name__}")
+        args = {**from_file, **args}
     try: cfg = check_config(**args)
     except ValueError as e: p.error(str(e))
+    if only_check:
+        try: print(f"tblip2_train: {check_run(cfg)}"); return
+        except (*USER_ERRORS, ValueError) as e: p.exit(2, f"tblip2_train: error: {e}\n")
     # start ourselves N times; Accelerate reads torchrun's env
     if cfg.num_processes > 1 and 'LOCAL_RANK' not in os.environ:
         import socket

@@ -177,3 +177,13 @@ def test_no_room_at_a_checkpoint_is_one_line(tmp_path):
     assert last.startswith('tblip2_train: error: cannot write: File too large') and 'run the same command again' in last, last
     assert not [p for p in (tmp_path/'ckpt').iterdir() if '.tmp-' in p.name or '.old-' in p.name], list((tmp_path/'ckpt').iterdir())
     assert not (tmp_path/'ckpt'/'.tblip2-run.lock').exists()            # the lock went with the run
+
+def test_config_file_and_check(tmp_path):
+    "`--config nbs/demo.yaml --check`: the console script reads the file, checks, says what a run would use, writes nothing"
+    cmd = [console_script('tblip2_train'), '--config', str(ROOT/'nbs'/'demo.yaml'), '--check',
+           '--data_dir', str(tmp_path/'data'), '--run_dir', str(tmp_path/'run'), '--checkpoint_dir', str(tmp_path/'ckpt')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0 and r.stdout.startswith('tblip2_train: ok: the synthetic set, to be generated in'), (r.stdout, r.stderr[-2000:])
+    assert not list(tmp_path.iterdir()), list(tmp_path.iterdir())
+    r = subprocess.run(cmd + ['--batch_size', '0'], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 2 and 'batch_size' in r.stderr, r.stderr
