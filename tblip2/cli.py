@@ -11,7 +11,7 @@ from pathlib import Path
 from .datasets import SIZE_POLICIES, NO_ROOM, EXIT_NO_ROOM, no_room
 from .detector import DetectorConfig
 from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config,
-                             describe_pair, describe_folder, results_log, find_pairs, LayoutError)
+                             describe_pair, describe_folder, results_log, find_pairs, LayoutError, pair_layout)
 
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
@@ -49,8 +49,10 @@ def diff_parser() -> argparse.ArgumentParser:
                f"{EXIT_USAGE} usage error (bad arguments, missing files, no model, an output that cannot be written), "
                f"{EXIT_NO_ROOM} the disk took no more (full, quota, read-only): --resume goes on")
     p.add_argument('--model_path', help='checkpoint folder (default: $TBLIP2_MODEL, else checkpoints/demo/best)')
-    p.add_argument('--image1', help='before image'); p.add_argument('--image2', help='after image')
-    p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ and after/ folders')
+    p.add_argument('images', nargs='*', metavar='BEFORE AFTER', help='one pair: the before and the after image')
+    p.add_argument('--image1', help='before image (as BEFORE)'); p.add_argument('--image2', help='after image (as AFTER)')
+    p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ + after/ (or '
+                                       "LEVIR-CD's A/ + B/) folders of the same names")
     p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); '
                                          'results stream to the .jsonl beside it as they finish')
     p.add_argument('--resume', action='store_true',
@@ -99,17 +101,24 @@ def check_output(path,
 # %% ../nbs/07_cli.ipynb #f12f22f9
 def check_args(a:argparse.Namespace) -> Path|None:
     "Raise `UsageError` for inconsistent arguments; return the model folder to load (None: detector only)"
+    if a.images:
+        if len(a.images) != 2 or a.image1 or a.image2:
+            raise UsageError("give the pair as two paths (BEFORE AFTER) or as --image1 and --image2, not both")
+        a.image1, a.image2 = a.images
     single, batch = a.image1 or a.image2, a.input_dir
     if bool(single) == bool(batch):
         raise UsageError("give either --image1 and --image2 (one pair) or --input_dir (a batch)")
     if single and not (a.image1 and a.image2):
         raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
     for f in (a.image1, a.image2):
+        if f and Path(f).is_dir(): raise UsageError(f"{f} is a folder: give an image, or --input_dir for a folder of pairs")
         if f and not Path(f).is_file(): raise UsageError(f"image not found: {f}")
     if batch and not Path(batch).is_dir(): raise UsageError(f"input folder not found: {batch}")
     if batch:
-        try: find_pairs(batch)                      # a folder laid out two ways: said before the model loads
+        try: found = find_pairs(batch)[0]           # a folder laid out two ways: said before the model loads
         except LayoutError as e: raise UsageError(str(e)) from None
+        if not found: raise UsageError(f"no pairs in {batch}: looked for X.png + X_2.png side by side, and for "
+                                       "before/ + after/ or A/ + B/ folders of images with the same names")
     if single and (a.output_file or a.resume):
         raise UsageError("--output_file and --resume are for a batch (--input_dir); one pair prints its result")
     if a.resume and not a.output_file:
@@ -169,6 +178,8 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
               file=sys.stderr)
         return 130
     if not a.output_file: print(json.dumps(out, indent=1))
+    folders = pair_layout(a.input_dir)
+    print(f"layout: {'%s/ + %s/' % folders if folders else 'X + X_2 side by side'}", file=sys.stderr)
     print(f"{out['n_ok']} of {out['n_pairs']} pairs described, {out['n_failed']} failed"
           + (f", {out['n_missing']} missing from the log" if out.get('n_missing') else '')
           + (f" ({out['n_resumed']} from the earlier run)" if out.get('n_resumed') else '')
@@ -187,8 +198,10 @@ def diff_cli(argv:list[str]|None=None) -> int:
         signal.signal(signal.SIGTERM, _terminated)
     try:
         model_path, opts = check_args(a), describe_config(a)
-        try: saved = saved_detector_config(model_path) if model_path else None
-        except ValueError as e: raise UsageError(f"cannot load the model in {model_path}: {e}") from None
+        # the model's detector settings, also for boxes alone (--detector_only with --model_path)
+        settings_from = Path(a.model_path) if a.detector_only and a.model_path else model_path
+        try: saved = saved_detector_config(settings_from) if settings_from else None
+        except (ValueError, OSError) as e: raise UsageError(f"cannot load the model in {settings_from}: {e}") from None
         cfg = detector_config(a, saved)  # before the weights load
         try: model = load_model(model_path) if model_path else None
         except Exception as e:

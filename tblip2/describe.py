@@ -21,12 +21,12 @@ from .backbone import DOMAIN_SIZE, image_summaries
 from .detector import Cluster, DetectorConfig, Detection, as_rgb, detect
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
+__all__ = ['IMAGE_SUFFIXES', 'LAYOUTS', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
            'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
            'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'Described',
-           'describe_images', 'describe_many', 'describe_pair', 'LayoutError', 'find_pairs', 'write_json_atomic',
-           'results_log', 'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results', 'describe_folder',
-           'draw_boxes']
+           'describe_images', 'describe_many', 'describe_pair', 'LayoutError', 'pair_layout', 'find_pairs',
+           'write_json_atomic', 'results_log', 'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results',
+           'describe_folder', 'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -327,17 +327,24 @@ def _images(folder:Path, skipped:dict|None=None) -> dict[str, Path]:
 # %% ../nbs/05_describe.ipynb #e5dc433a
 class LayoutError(ValueError): "An input folder laid out two ways at once: the message says how"
 
+LAYOUTS = (('before', 'after'), ('A', 'B'))  # the two-folder layouts, same file names in both (B/ is LEVIR-CD's after)
+
+def pair_layout(input_dir) -> tuple[str, str]|None:
+    "The two subfolders of a two-folder layout (`before/` + `after/`, or LEVIR-CD's `A/` + `B/`), None for `X` + `X_2`"
+    d = Path(input_dir)
+    return next(((b, a) for b, a in LAYOUTS if (d/b).is_dir() and (d/a).is_dir()), None)
+
 def find_pairs(input_dir) -> tuple[list[dict], list[dict]]:
     "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None) and the skipped entries `{path, reason}`"
     d, skipped = Path(input_dir), {}
     if not d.is_dir(): raise FileNotFoundError(f"input folder not found: {d}")
-    if (d/'before').is_dir() and (d/'after').is_dir():
+    if folders := pair_layout(d):
         top = _images(d, {})
-        if beside := [p.name for n, p in top.items() if n not in ('before', 'after')]:
-            raise LayoutError(f"{d} holds both layouts: before/ and after/, and {len(beside)} images beside them "
-                              f"({', '.join(beside[:3])}{', ...' if len(beside) > 3 else ''}): move one set into a "
+        if beside := [p.name for n, p in top.items() if n not in folders]:
+            raise LayoutError(f"{d} holds both layouts: {folders[0]}/ and {folders[1]}/, and {len(beside)} images beside "
+                              f"them ({', '.join(beside[:3])}{', ...' if len(beside) > 3 else ''}): move one set into a "
                               "folder of its own and give that as the input folder")
-        b, a = _images(d/'before', skipped), _images(d/'after', skipped)
+        b, a = _images(d/folders[0], skipped), _images(d/folders[1], skipped)
         pairs = [dict(name=n, before=b.get(n), after=a.get(n)) for n in sorted(b.keys() | a.keys())]
     else:
         imgs = _images(d, skipped)

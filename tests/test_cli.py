@@ -309,3 +309,26 @@ for bad in (None, np.zeros((0, 0, 3), np.uint8)):
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.splitlines() == ['[[[10, 20, 30, 40]], [[10, 20, 30, 40]], [[10, 20, 30, 40]]]', 'after: no image (None)',
                                      'after: 0x0 px is too small (min_side=8)'], r.stdout
+
+def test_the_field_s_layouts_and_plain_arguments(ckpt, tmp_path):
+    "BEFORE AFTER as two arguments, LEVIR-CD's A/ + B/ read and named, no pairs or a folder for an image one line and exit 2"
+    save_pair(tmp_path/'levir', 'tile', 'A/tile.png', 'B/tile.png')
+    r = run('--detector_only', '--input_dir', tmp_path/'levir', '--output_file', tmp_path/'r.json')
+    assert r.returncode == EXIT_OK and 'layout: A/ + B/' in r.stderr and '1 of 1 pairs described' in r.stderr, r.stderr
+    assert json.loads((tmp_path/'r.json').read_text())['results'][0]['clusters'][0]['bbox'] == [10, 20, 30, 40]
+    r = run('--detector_only', tmp_path/'levir'/'A'/'tile.png', tmp_path/'levir'/'B'/'tile.png')
+    assert r.returncode == EXIT_OK and 'box (10, 20, 30, 40)' in r.stdout, r.stderr
+    (tmp_path/'empty').mkdir()
+    assert 'no pairs in' in one_line_usage_error(run('--detector_only', '--input_dir', tmp_path/'empty'))
+    assert 'is a folder: give an image, or --input_dir' in one_line_usage_error(
+        run('--detector_only', '--image1', tmp_path/'levir'/'A', '--image2', tmp_path/'levir'/'B'/'tile.png'))
+    assert 'not both' in one_line_usage_error(run('--detector_only', tmp_path/'x.png', tmp_path/'y.png', '--image1', tmp_path/'x.png'))
+    # --detector_only with a model: the model's own detector settings (here one cluster at most)
+    model = tmp_path/'model'; shutil.copytree(ckpt, model)
+    config = json.loads((model/'diffblip2_config.json').read_text()); config['diffblip2']['detector']['max_clusters'] = 1
+    (model/'diffblip2_config.json').write_text(json.dumps(config))
+    save_pair(tmp_path/'two', 'p'); after = np.asarray(Image.open(tmp_path/'two'/'p_2.png')).copy()
+    after[44:60, 44:60] = (20, 200, 20); Image.fromarray(after).save(tmp_path/'two'/'p_2.png')
+    pair = [tmp_path/'two'/'p.png', tmp_path/'two'/'p_2.png']
+    n = lambda *extra: len(json.loads(run('--detector_only', '--json', *pair, *extra).stdout)['clusters'])
+    assert (n(), n('--model_path', model)) == (2, 1)
