@@ -1157,6 +1157,13 @@ def test_report(result:dict) -> str:
         text += (f"\nEvery change, one sentence per detected change, on the {c.name}: {c['change recall']:.3f} of the "
                  f"changes named (colour and shape), {c['change precision']:.3f} of the sentences name a change, "
                  f"{c['sentences per pair']:.2f} sentences per pair.\n")
+    ours, frequent = (result['scores'].get(k, {}).get('CIDEr-D')
+                      for k in ('tblip2 (this run)', 'most frequent training caption'))
+    if ours is not None and frequent is not None and ours <= frequent:
+        text += (f"\nWarning: the model scores no better than the most frequent training caption (CIDEr-D "
+                 f"{ours:.3f} against {frequent:.3f}): it has learned nothing about the pairs. A tiny or random model "
+                 "needs the demo's settings (`tblip2_train --config nbs/demo.yaml`: every part trained, 30 epochs); "
+                 "a pretrained BLIP-2 needs more epochs or pairs.\n")
     return text
 
 # %% ../nbs/04_train.ipynb #2ff3d369
