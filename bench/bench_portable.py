@@ -4,7 +4,7 @@ CPU's own kernels (`TBLIP2_PORTABLE=0`) and once portable (`TBLIP2_PORTABLE=1`, 
 run's wall time, training time and test numbers, the ratios measured in this one run, and each run's weights digest
 (the portable one is the weights `make demo` ends with, on any x86-64 CPU with this torch build).
 
-    python bench/bench_portable.py                       # the whole demo: about 20 minutes on 2 cores
+    python bench/bench_portable.py                       # the whole demo: 10 minutes for the slower run here
     python bench/bench_portable.py -p num_epochs 2       # a shorter run of the same model
 
     python bench/bench_portable.py --report              # the table of the finished call again, from its files

@@ -4,8 +4,8 @@ alone, in portable mode, in portable mode with NumPy's and OpenCV's run-time CPU
 `--emulate`, where `qemu-x86_64` is installed: Debian's `qemu-user`) in portable mode on emulated CPUs of other models.
 Prints each row's weights digest and whether it is the portable one.
 
-    python bench/portable_pins.py                              # about 3 minutes on 2 cores
-    python bench/portable_pins.py --emulate Haswell-v4 EPYC-Rome   # and on an emulated Intel Haswell and AMD Zen 2 (5 min each)
+    python bench/portable_pins.py                              # ten short runs, two at a time
+    python bench/portable_pins.py --emulate Haswell-v4 EPYC-Rome   # and on an emulated Intel Haswell and AMD Zen 2 (about 4.5 min each, alone)
 
 Feeds the results log entry 'Portable numbers' and nbs/00_portable.ipynb.
 """

@@ -50,7 +50,8 @@ def diff_parser() -> argparse.ArgumentParser:
                f"{EXIT_NO_ROOM} the disk took no more (full, quota, read-only): --resume goes on")
     p.add_argument('--model_path', help='checkpoint folder (default: $TBLIP2_MODEL, else checkpoints/demo/best)')
     p.add_argument('images', nargs='*', metavar='BEFORE AFTER', help='one pair: the before and the after image')
-    p.add_argument('--image1', help='before image (as BEFORE)'); p.add_argument('--image2', help='after image (as AFTER)')
+    p.add_argument('--image1', help='before image (as BEFORE)')
+    p.add_argument('--image2', help='after image (as AFTER)')
     p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ + after/ (or '
                                        "LEVIR-CD's A/ + B/) folders of the same names")
     p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); '
@@ -111,7 +112,8 @@ def check_args(a:argparse.Namespace) -> Path|None:
     if single and not (a.image1 and a.image2):
         raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
     for f in (a.image1, a.image2):
-        if f and Path(f).is_dir(): raise UsageError(f"{f} is a folder: give an image, or --input_dir for a folder of pairs")
+        if f and Path(f).is_dir():
+            raise UsageError(f"{f} is a folder: give an image, or --input_dir for a folder of pairs")
         if f and not Path(f).is_file(): raise UsageError(f"image not found: {f}")
     if batch and not Path(batch).is_dir(): raise UsageError(f"input folder not found: {batch}")
     if batch:
@@ -170,7 +172,8 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
     except OSError as e:
         if e.errno not in NO_ROOM: raise
         print(f"tblip2_diff: error: cannot write: {no_room(e)}; the pairs described so far are in "
-              f"{results_log(a.output_file)}: make room and run the same command with --resume to go on", file=sys.stderr)
+              f"{results_log(a.output_file)}: make room and run the same command with --resume to go on",
+              file=sys.stderr)
         return EXIT_NO_ROOM
     except KeyboardInterrupt:
         print("tblip2_diff: interrupted" + (f"; the pairs described so far are in {results_log(a.output_file)}: "
@@ -194,7 +197,8 @@ def _terminated(signum, frame): raise KeyboardInterrupt
 def diff_cli(argv:list[str]|None=None) -> int:
     "The `tblip2_diff` console script; returns the exit code"
     a = diff_parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():  # a kill ends like Ctrl-C: workers stopped, log kept, a line said
+    # a kill ends like Ctrl-C: the workers stopped, the log kept, a line said
+    if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
     try:
         model_path, opts = check_args(a), describe_config(a)

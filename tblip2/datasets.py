@@ -131,7 +131,8 @@ def no_room(e:OSError) -> str:
 def new_file_mode() -> int:
     "The mode `open` gives a new file here: 0o666 less this process's umask (read from Linux without changing it)"
     try: umask = int(next(l for l in open('/proc/self/status') if l.startswith('Umask:')).split()[1], 8)
-    except (OSError, StopIteration, ValueError): umask = os.umask(0o022); os.umask(umask)  # `os.umask` sets it, for every thread
+    except (OSError, StopIteration, ValueError):  # `os.umask` sets it, for every thread: only where Linux cannot say
+        umask = os.umask(0o022); os.umask(umask)
     return 0o666 & ~umask
 
 # %% ../nbs/00_datasets.ipynb #15ded0ef

@@ -243,7 +243,7 @@ def _as_image(image, name:str, cfg:DetectorConfig, opts:DescribeConfig) -> np.nd
 
 def describe_images(before, after, model=None, cfg:DetectorConfig|None=None,
                     opts:DescribeConfig|None=None, **gen) -> Described:
-    "Detect the changes between two RGB images (arrays, PIL images or paths) and, with a `model`, describe them; `gen` overrides `opts` fields"
+    "Detect the changes between two RGB images (arrays, PIL images or paths) and, with a `model`, describe them"
     opts, cfg = replace(opts or DescribeConfig(), **gen), cfg or DetectorConfig()
     before, after = (_as_image(im, name, cfg, opts) for im, name in ((before, 'before'), (after, 'after')))
     p = dict(prepare_images(before, after, cfg, opts, _image_processor(model)), result=dict(name='pair', warnings=[]))
@@ -316,7 +316,8 @@ def _images(folder:Path, skipped:dict|None=None) -> dict[str, Path]:
     for p in sorted(folder.iterdir()):
         if p.name.startswith('.'):                                            # hidden: a tool's, not the user's
             if p.suffix.lower() in IMAGE_SUFFIXES: skipped[str(p)] = 'hidden (its name starts with a dot)'
-        elif p.is_symlink() and not p.exists(): skipped[str(p)] = 'a link that leads nowhere (a loop, or its target is gone)'
+        elif p.is_symlink() and not p.exists():
+            skipped[str(p)] = 'a link that leads nowhere (a loop, or its target is gone)'
         elif p.is_dir(): skipped[str(p)] = 'a folder: only the images directly inside the input folder are read'
         elif p.suffix.lower() not in IMAGE_SUFFIXES: skipped[str(p)] = 'not an image (by its suffix)'
         elif p.stem in found:                                                 # x.jpg beside x.png: one name, two files
@@ -335,15 +336,16 @@ def pair_layout(input_dir) -> tuple[str, str]|None:
     return next(((b, a) for b, a in LAYOUTS if (d/b).is_dir() and (d/a).is_dir()), None)
 
 def find_pairs(input_dir) -> tuple[list[dict], list[dict]]:
-    "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None) and the skipped entries `{path, reason}`"
+    "Pairs `{name, before, after}` in `input_dir` (a lone image's partner None), and the skipped `{path, reason}`"
     d, skipped = Path(input_dir), {}
     if not d.is_dir(): raise FileNotFoundError(f"input folder not found: {d}")
     if folders := pair_layout(d):
         top = _images(d, {})
         if beside := [p.name for n, p in top.items() if n not in folders]:
-            raise LayoutError(f"{d} holds both layouts: {folders[0]}/ and {folders[1]}/, and {len(beside)} images beside "
-                              f"them ({', '.join(beside[:3])}{', ...' if len(beside) > 3 else ''}): move one set into a "
-                              "folder of its own and give that as the input folder")
+            listed = ', '.join(beside[:3]) + (', ...' if len(beside) > 3 else '')
+            raise LayoutError(f"{d} holds both layouts: {folders[0]}/ and {folders[1]}/, and {len(beside)} images "
+                              f"beside them ({listed}): move one set into a folder of its own and give that as the "
+                              "input folder")
         b, a = _images(d/folders[0], skipped), _images(d/folders[1], skipped)
         pairs = [dict(name=n, before=b.get(n), after=a.get(n)) for n in sorted(b.keys() | a.keys())]
     else:
@@ -414,7 +416,8 @@ def resume_from(log:Path, settings:dict) -> dict[str, str|None]:
         diff = sorted(k for k in settings.keys() | theirs.keys() if settings.get(k) != theirs.get(k))
         if 'model_weights' in diff and theirs:
             raise ResumeError(f"{log} was written by another model (weights {theirs.get('model_weights')}, this one "
-                              f"{settings['model_weights']}): resume with that model, or run without resuming to start over")
+                              f"{settings['model_weights']}): resume with that model, or run without resuming to "
+                              "start over")
         raise ResumeError(f"{log} was written with other settings ({', '.join(diff) or 'no header'}): "
                           "run with the same ones, or without resuming to start over")
     return {r['name']: r.get('key') for _, r in read_log(log) if r.get('ok')}

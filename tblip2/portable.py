@@ -14,10 +14,11 @@ __all__ = ['PORTABLE_ENV', 'portable', 'pin_portable']
 PORTABLE_ENV = {'ATEN_CPU_CAPABILITY': 'default',  # ATen's own kernels (elementwise, reductions, indexing): no AVX
                 'MKL_CBWR': 'COMPATIBLE',          # MKL's matrix products: its one code path for any x86-64 CPU
                 'ONEDNN_MAX_CPU_ISA': 'SSE41',     # oneDNN's convolutions: the oldest instruction set it has
-                'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}  # one thread: a sum split across threads adds in another order
+                # one thread: a sum split across threads adds in another order
+                'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
 def portable(value:str|None=None) -> bool:
-    "Whether `value` (default: `TBLIP2_PORTABLE`) asks for the numbers any x86-64 CPU gives: `1`/`true`/`yes`/`on`, or `0`/`false`/`no`/`off`/unset"
+    "Whether `value` (default `TBLIP2_PORTABLE`) asks for portable numbers: 1/true/yes/on, or 0/false/no/off/unset"
     v = (os.environ.get('TBLIP2_PORTABLE', '') if value is None else value).strip().lower()
     if v in ('', '0', 'false', 'no', 'off'): return False
     if v in ('1', 'true', 'yes', 'on'): return True
@@ -27,7 +28,8 @@ def pin_portable() -> dict:
     "In portable mode, pin every CPU-dependent choice of torch's kernels (before torch computes); the settings pinned"
     if not portable(): return {}
     was = {k: os.environ[k] for k, v in PORTABLE_ENV.items() if os.environ.get(k, v) != v}
-    if was: warnings.warn('TBLIP2_PORTABLE=1 pins ' + ', '.join(f'{k}={PORTABLE_ENV[k]} (was {v})' for k, v in was.items()))
+    if was: warnings.warn('TBLIP2_PORTABLE=1 pins ' + ', '.join(f'{k}={PORTABLE_ENV[k]} (was {v})'
+                                                             for k, v in was.items()))
     os.environ.update(PORTABLE_ENV)
     if (torch := sys.modules.get('torch')) is not None:  # imported already: in time if nothing was computed yet
         if torch.backends.cpu.get_cpu_capability() != 'DEFAULT':

@@ -57,7 +57,7 @@ def asked_settings(params:dict) -> dict:
 
 # %% ../nbs/04a_seeds.ipynb #da9d62cb
 def trained_otherwise(run_dir:Path, params:dict, portable_mode:bool|None=None) -> dict:
-    "`{setting: (trained with, asked for)}` where the run in `run_dir` was trained otherwise than `params` (and `portable_mode`) ask"
+    "`{setting: (trained with, asked for)}` where the run in `run_dir` differs from `params` (and `portable_mode`)"
     if not (Path(run_dir)/'history.json').exists(): return {}
     history, defaults = run_history(run_dir), {k: default for k, (_, _, default, _) in flat_fields().items()}
     saved = {**defaults, **history.get('config', {})}  # a setting newer than the run ran at its default
@@ -65,7 +65,8 @@ def trained_otherwise(run_dir:Path, params:dict, portable_mode:bool|None=None) -
     differ = {k: (saved[k], v) for k, v in asked_settings(params).items()
               if k in saved and k not in free and saved[k] != v}
     was_portable = history.get('reproducibility', {}).get('portable', False)  # a run older than the switch: off
-    if portable_mode is not None and was_portable != portable_mode: differ['TBLIP2_PORTABLE'] = (was_portable, portable_mode)
+    if portable_mode is not None and was_portable != portable_mode:
+        differ['TBLIP2_PORTABLE'] = (was_portable, portable_mode)
     return differ
 
 # %% ../nbs/04a_seeds.ipynb #78adebfd
