@@ -13,8 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from PIL import Image
-from safetensors.torch import save_model, load_model, load_file
-from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig,
+from safetensors.torch import save_model, load_model, load_file, save_file
+from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, OPTConfig, T5Config,
                           PreTrainedTokenizerFast, LogitsProcessorList)
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 from .backbone import ImageDomain
@@ -22,14 +22,17 @@ from .detector import (DetectorConfig, DifferenceDetector, BackboneCropEncoder, 
                              detect, compute_difference_map, outline_tensor)
 
 # %% auto #0
-__all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'DTYPES', 'SEGMENTS',
-           'CONFIG_NAME', 'WEIGHTS_NAME', 'DOMAIN_NAME', 'REMOVED_SWITCHES', 'WordConfig', 'DiffBLIP2Config',
-           'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2', 'blip2_opt27b_config', 'as_dtype', 'load_blip2',
-           'to_pixel_values', 'to_uint8_images', 'toy_pairs', 'check_image_tokens', 'splice_visual_prefix',
-           'build_lm_inputs', 'with_prefix_mask', 'fourier_geometry', 'geometry_dim', 'ClusterEncoder', 'FusionLayer',
-           'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives', 'itm_loss', 'DiffEncoding', 'DiffBLIP2Output',
-           'EnhancedDiffBLIP2', 'load_state_dict_file', 'read_saved_config', 'write_saved', 'read_domain',
-           'load_saved_weights', 'upgrade_saved_config', 'full_size_model']
+__all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'TEXT_FAMILIES',
+           'DTYPES', 'SEGMENTS', 'LORA_TARGETS', 'CONFIG_NAME', 'WEIGHTS_NAME', 'DOMAIN_NAME', 'REMOVED_SWITCHES',
+           'FULL_SIZE', 'WordConfig', 'DiffBLIP2Config', 'train_caption_tokenizer', 'blip2_processor', 'tiny_blip2',
+           'is_encoder_decoder', 'blip2_opt27b_config', 'blip2_flan_t5_xl_config', 'as_dtype', 'load_blip2',
+           'to_pixel_values', 'to_uint8_images', 'toy_pairs', 'check_image_tokens', 'splice_visual_prefix', 'bos_of',
+           'caption_ids_of', 'build_lm_inputs', 'build_seq2seq_inputs', 'with_prefix_mask', 'fourier_geometry',
+           'geometry_dim', 'ClusterEncoder', 'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives',
+           'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'lora_targets', 'EnhancedDiffBLIP2', 'load_state_dict_file',
+           'read_saved_config', 'write_saved', 'read_domain', 'load_saved_weights', 'upgrade_saved_config',
+           'trainable_state', 'save_trainable', 'load_trainable', 'fill_random_', 'mixed_precision_weights',
+           'full_size_model']
 
 # %% ../nbs/02_model.ipynb #9afe9133
 WORD_CENTRES = ("bias", "mean")
@@ -89,7 +92,7 @@ class DiffBLIP2Config:
     lora_r: int = 8                       # LoRA rank (lm_tuning="lora")
     lora_alpha: int = 16                  # LoRA scale numerator: updates are scaled by lora_alpha / lora_r
     lora_dropout: float = 0.05            # dropout on the LoRA branch
-    lora_target_modules: list = field(default_factory=lambda: ["q_proj", "v_proj"])  # LM modules with LoRA (OPT's)
+    lora_target_modules: list = field(default_factory=list)  # LM modules with LoRA; [] = the family's (`lora_targets`)
     gradient_checkpointing: bool = False  # recompute BLIP-2 activations in the backward pass: less memory, ~30% slower
 
     def __post_init__(self):
@@ -152,12 +155,25 @@ def blip2_processor(tokenizer, image_size:int, num_query_tokens:int) -> Blip2Pro
     return Blip2Processor(image_processor, tokenizer, num_query_tokens=num_query_tokens)
 
 # %% ../nbs/02_model.ipynb #c79ecc59
+TEXT_FAMILIES = ("opt", "t5")  # the language models BLIP-2 checkpoints come with: decoder-only OPT, encoder-decoder T5
+
 def tiny_blip2(tokenizer=None, # default: trained on `SAMPLE_CAPTIONS`
                image_size:int=32, patch_size:int=8, width:int=32, num_query_tokens:int=4,
+               text:str="opt", # the language model: "opt" (as blip2-opt-*) or "t5" (encoder-decoder, as blip2-flan-t5-*)
                ) -> tuple[Blip2ForConditionalGeneration, Blip2Processor]:
-    "A randomly initialised BLIP-2 (ViT, Q-Former, OPT) small enough for CPU tests, and its processor"
+    "A randomly initialised BLIP-2 (ViT, Q-Former, OPT or T5) small enough for CPU tests, and its processor"
+    if text not in TEXT_FAMILIES: raise ValueError(f"text={text!r}: choose one of {TEXT_FAMILIES}")
     tokenizer = tokenizer or train_caption_tokenizer(SAMPLE_CAPTIONS * 4, vocab_size=300)
     small = dict(hidden_size=width, num_attention_heads=2, intermediate_size=2 * width)
+    ids = dict(pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    if text == "opt":
+        lm = OPTConfig(hidden_size=width, num_attention_heads=2, ffn_dim=2 * width, num_hidden_layers=2, dropout=0.0,
+                       word_embed_proj_dim=width, vocab_size=len(tokenizer), max_position_embeddings=128,
+                       bos_token_id=tokenizer.bos_token_id, **ids)
+    else:  # the decoder starts from <pad>, as T5's does
+        lm = T5Config(d_model=width, d_kv=width // 2, d_ff=2 * width, num_layers=2, num_heads=2, dropout_rate=0.0,
+                      vocab_size=len(tokenizer), decoder_start_token_id=tokenizer.pad_token_id,
+                      feed_forward_proj="gated-gelu", tie_word_embeddings=False, **ids)  # as FLAN-T5
     config = Blip2Config(  # no dropout: the tests overfit and compare logits in train mode
         vision_config=dict(**small, num_hidden_layers=1, image_size=image_size, patch_size=patch_size,
                            initializer_range=0.02),  # its default, 1e-10, maps every image to the same tokens
@@ -165,15 +181,16 @@ def tiny_blip2(tokenizer=None, # default: trained on `SAMPLE_CAPTIONS`
         # vary ~1% across 16 synthetic pairs at initialisation (~30% at 0.1)
         qformer_config=dict(**small, num_hidden_layers=2, cross_attention_frequency=1, vocab_size=8,
                             initializer_range=0.1, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
-        text_config=OPTConfig(hidden_size=width, num_attention_heads=2, ffn_dim=2 * width, num_hidden_layers=2,
-                              dropout=0.0, word_embed_proj_dim=width, vocab_size=len(tokenizer),
-                              max_position_embeddings=128,
-                              pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
-                              eos_token_id=tokenizer.eos_token_id),
-        num_query_tokens=num_query_tokens, image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN))
+        text_config=lm, num_query_tokens=num_query_tokens,
+        image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN))
     model = Blip2ForConditionalGeneration(config).eval()
     nn.init.normal_(model.query_tokens, std=0.02)  # as LAVIS; transformers zeroes them, expecting a checkpoint
     return model, blip2_processor(tokenizer, image_size, num_query_tokens)
+
+def is_encoder_decoder(blip2_model) -> bool:
+    "Whether the BLIP-2's language model is an encoder-decoder (T5) rather than decoder-only (OPT)"
+    return not blip2_model.config.use_decoder_only_language_model
+
 
 # %% ../nbs/02_model.ipynb #1ca16809
 def blip2_opt27b_config(image_token_index:int=50265) -> Blip2Config:
@@ -182,6 +199,13 @@ def blip2_opt27b_config(image_token_index:int=50265) -> Blip2Config:
     text = OPTConfig(hidden_size=2560, ffn_dim=10240, num_hidden_layers=32, num_attention_heads=32,
                      word_embed_proj_dim=2560, vocab_size=50272, max_position_embeddings=2048,
                      pad_token_id=1, bos_token_id=2, eos_token_id=50118)
+    return Blip2Config(text_config=text, num_query_tokens=32, image_token_index=image_token_index)
+
+def blip2_flan_t5_xl_config(image_token_index:int=32100) -> Blip2Config:
+    "The architecture of `Salesforce/blip2-flan-t5-xl` written out (ViT-g/14, 12-layer Q-Former, FLAN-T5-XL)"
+    text = T5Config(d_model=2048, d_kv=64, d_ff=5120, num_layers=24, num_heads=32, vocab_size=32128,
+                    feed_forward_proj="gated-gelu", tie_word_embeddings=False, dense_act_fn="gelu_new",
+                    pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
     return Blip2Config(text_config=text, num_query_tokens=32, image_token_index=image_token_index)
 
 # %% ../nbs/02_model.ipynb #fe52b70b
@@ -197,7 +221,7 @@ def as_dtype(dtype) -> torch.dtype:
 def load_blip2(name_or_path="Salesforce/blip2-opt-2.7b", dtype="fp32", # fp32, bf16 or fp16
                local_files_only:bool=True, # never reach the network unless asked
                device_map=None) -> tuple[Blip2ForConditionalGeneration, Blip2Processor]:
-    "An OPT-based BLIP-2 checkpoint and its processor, from a local folder or the HF cache"
+    "A BLIP-2 checkpoint (OPT or FLAN-T5) and its processor, from a local folder or the HF cache"
     kw = dict(local_files_only=local_files_only)
     try:
         model = Blip2ForConditionalGeneration.from_pretrained(name_or_path, dtype=as_dtype(dtype),
@@ -269,13 +293,21 @@ def splice_visual_prefix(blip2_model, input_ids:torch.Tensor, visual_prefix:torc
     return inputs_embeds.masked_scatter(image_mask, visual_prefix.to(inputs_embeds.dtype))
 
 # %% ../nbs/02_model.ipynb #164f4cb0
+def bos_of(tokenizer) -> list[int]:
+    "`[<s>]`, or `[]` for a tokenizer without one (T5's: its encoder reads no start token)"
+    return [] if tokenizer.bos_token_id is None else [tokenizer.bos_token_id]
+
+def caption_ids_of(tokenizer, caption:str, max_caption_tokens:int) -> list[int]:
+    "A caption's token ids and `</s>`, at most `max_caption_tokens` in all"
+    return tokenizer(caption, add_special_tokens=False).input_ids[:max_caption_tokens - 1] + [tokenizer.eos_token_id]
+
 def build_lm_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_tokens:int,
                     max_caption_tokens:int=40) -> dict[str, torch.Tensor]:
-    "`input_ids`, `attention_mask` and `labels` (B, T) for `[<image>×Q] <s> prompt caption </s>`"
+    "`input_ids`, `attention_mask` and `labels` (B, T) for `[<image>×Q] <s> prompt caption </s>` (decoder-only LMs)"
     image_id = tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)
     prompt_ids = tokenizer(prompt, add_special_tokens=False).input_ids
-    head = [image_id] * num_query_tokens + [tokenizer.bos_token_id] + prompt_ids
-    caption_ids = [tokenizer(c, add_special_tokens=False).input_ids[:max_caption_tokens - 1] + [tokenizer.eos_token_id]
+    head = [image_id] * num_query_tokens + bos_of(tokenizer) + prompt_ids
+    caption_ids = [caption_ids_of(tokenizer, c, max_caption_tokens)
                    for c in captions] if captions is not None else [[]]
     T = len(head) + max(map(len, caption_ids))
     input_ids = torch.full((len(caption_ids), T), tokenizer.pad_token_id)
@@ -287,6 +319,22 @@ def build_lm_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_to
         labels[i, len(head):len(head) + len(ids)] = torch.tensor(ids, dtype=torch.long)
     return dict(input_ids=input_ids, attention_mask=(torch.arange(T) < torch.tensor(
         [len(head) + len(ids) for ids in caption_ids])[:, None]).long(), labels=labels)
+
+def build_seq2seq_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_tokens:int,
+                         max_caption_tokens:int=40, decoder_start_token_id:int=0) -> dict[str, torch.Tensor]:
+    "Encoder `[<image>×Q] prompt </s>` and decoder `<start> caption </s>`, labels as `build_lm_inputs` (encoder-decoder)"
+    image_id = tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)
+    head = [image_id] * num_query_tokens + tokenizer(prompt, add_special_tokens=False).input_ids + [tokenizer.eos_token_id]
+    caption_ids = [caption_ids_of(tokenizer, c, max_caption_tokens) for c in captions] if captions is not None else [[]]
+    B, T = len(caption_ids), 1 + max(map(len, caption_ids))
+    decoder_ids = torch.full((B, T), tokenizer.pad_token_id)
+    labels = torch.full_like(decoder_ids, -100)  # label t + 1 is what logits t predict, as `lm_loss` reads them
+    for i, ids in enumerate(caption_ids):
+        decoder_ids[i, :1 + len(ids)] = torch.tensor([decoder_start_token_id] + ids)
+        labels[i, 1:1 + len(ids)] = torch.tensor(ids, dtype=torch.long)
+    return dict(input_ids=torch.tensor([head] * B), attention_mask=torch.ones(B, len(head), dtype=torch.long),
+                decoder_input_ids=decoder_ids, decoder_attention_mask=(labels != -100).long().index_fill(
+                    1, torch.tensor([0]), 1), labels=labels)
 
 # %% ../nbs/02_model.ipynb #dd1a120e
 def with_prefix_mask(attention_mask:torch.Tensor, prefix_mask:torch.Tensor) -> torch.Tensor:
@@ -445,6 +493,17 @@ class DiffBLIP2Output:
     labels: torch.Tensor|None = None        # (B, T), -100 where there is nothing to predict
 
 # %% ../nbs/02_model.ipynb #bedfd772
+# the attention projections LoRA adapts in each family, as BLIP-2 fine-tunes do (OPT's names, then T5's)
+LORA_TARGETS = (["q_proj", "v_proj"], ["q", "v"])
+
+def lora_targets(lm:nn.Module) -> list[str]:
+    "The LoRA target module names of a language model, read off its own linear layers (`LORA_TARGETS`)"
+    linear = {n.rsplit(".", 1)[-1] for n, m in lm.named_modules() if isinstance(m, nn.Linear)}
+    for names in LORA_TARGETS:
+        if set(names) <= linear: return list(names)
+    raise ValueError(f"{type(lm).__name__}: none of {LORA_TARGETS} among its linear layers; "
+                     "set lora_target_modules to the names of its attention projections")
+
 class EnhancedDiffBLIP2(nn.Module):
     "A BLIP-2 that captions the change between a before and an after image"
     def __init__(self, blip2_model:Blip2ForConditionalGeneration, processor:Blip2Processor,
@@ -491,7 +550,7 @@ def apply_tuning(self:EnhancedDiffBLIP2):
     if c.lm_tuning == "lora" and not any("lora_" in n for n, _ in lm.named_parameters()):
         from peft import LoraConfig, inject_adapter_in_model
         inject_adapter_in_model(LoraConfig(r=c.lora_r, lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout,
-                                           target_modules=list(c.lora_target_modules)), lm)
+                                           target_modules=list(c.lora_target_modules) or lora_targets(lm)), lm)
     for p in self.parameters(): p.requires_grad_(True)
     for p in self.blip2_model.vision_model.parameters(): p.requires_grad_(not c.freeze_vision)
     crops = self.diff_detector.crop_encoder
@@ -647,31 +706,41 @@ def encode_captions(self:EnhancedDiffBLIP2, captions:list[str]) -> tuple[torch.T
     "Caption states `(B, T, Dl)`, mask `(B, T)` and normalised ITC embedding `(B, E)`"
     tok = self.tokenizer
     keep = self.config.max_caption_tokens - 1
-    ids = [[tok.bos_token_id] + tok(c, add_special_tokens=False).input_ids[:keep] + [tok.eos_token_id]
-           for c in captions]
+    ids = [bos_of(tok) + tok(c, add_special_tokens=False).input_ids[:keep] + [tok.eos_token_id] for c in captions]
     T = max(map(len, ids))
     input_ids = torch.tensor([i + [tok.pad_token_id] * (T - len(i)) for i in ids], device=self.device)
     mask = torch.arange(T, device=self.device)[None] < torch.tensor([len(i) for i in ids], device=self.device)[:, None]
-    decoder = self.blip2_model.language_model.get_decoder()
-    states = decoder(input_ids=input_ids, attention_mask=mask.long()).last_hidden_state
+    lm = self.blip2_model.language_model  # T5: its encoder reads text (its decoder needs an encoder's output)
+    text = lm.get_encoder() if is_encoder_decoder(self.blip2_model) else lm.get_decoder()
+    states = text(input_ids=input_ids, attention_mask=mask.long()).last_hidden_state
     states = states.to(self.itc_caption_proj.weight.dtype)
     last = states[torch.arange(len(ids)), mask.sum(1) - 1]  # (B, Dl) at </s>
     return states, mask, F.normalize(self.itc_caption_proj(last), dim=-1)
 
 # %% ../nbs/02_model.ipynb #ffb17e6a
 @patch
+def lm_inputs(self:EnhancedDiffBLIP2, captions:list[str]|None, n_prefix:int, prompt:str|None=None) -> dict:
+    "The language model's inputs for `captions` (None: the prompt alone) after `n_prefix` image tokens, on the device"
+    prompt = self.config.prompt if prompt is None else prompt
+    if is_encoder_decoder(self.blip2_model):
+        start = self.blip2_model.config.text_config.decoder_start_token_id
+        lm_in = build_seq2seq_inputs(self.tokenizer, captions, prompt, n_prefix, self.config.max_caption_tokens, start)
+    else: lm_in = build_lm_inputs(self.tokenizer, captions, prompt, n_prefix, self.config.max_caption_tokens)
+    return {k: v.to(self.device) for k, v in lm_in.items()}
+
+@patch
 def language_logits(self:EnhancedDiffBLIP2, enc:DiffEncoding,
                     captions:list[str]|None) -> tuple[torch.Tensor, torch.Tensor|None]:
-    "Logits `(B, T, V)` of the LM over `[<image>×P] <s> prompt caption`, and labels `(B, T)` (None without captions)"
+    "Logits `(B, T, V)` of the LM over the caption (OPT: after `[<image>×P] <s> prompt`), and labels `(B, T)`"
     B = enc.visual_prefix.shape[0]
     if captions is not None and len(captions) != B: raise ValueError(f"{len(captions)} captions for {B} pairs")
-    lm_in = {k: v.to(self.device) for k, v in build_lm_inputs(self.tokenizer, captions, self.config.prompt,
-             enc.visual_prefix.shape[1], self.config.max_caption_tokens).items()}
+    lm_in = self.lm_inputs(captions, enc.visual_prefix.shape[1])
     if captions is None: lm_in = {k: v.expand(B, -1) for k, v in lm_in.items()}
     attention_mask = with_prefix_mask(lm_in["attention_mask"], enc.prefix_mask)
     inputs_embeds = splice_visual_prefix(self.blip2_model, lm_in["input_ids"], enc.visual_prefix)  # (B, T, Dl)
     lm = self.blip2_model.language_model
-    logits = lm(inputs_embeds=inputs_embeds, attention_mask=attention_mask).logits  # (B, T, V)
+    decoder = {k: lm_in[k] for k in ("decoder_input_ids", "decoder_attention_mask") if k in lm_in}  # T5's
+    logits = lm(inputs_embeds=inputs_embeds, attention_mask=attention_mask, **decoder).logits  # (B, T, V)
     return logits, lm_in["labels"] if captions is not None else None
 
 # %% ../nbs/02_model.ipynb #d76a81aa
@@ -732,8 +801,7 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
                                                 num_beams=num_beams, do_sample=do_sample, **generate_kwargs)
     enc = self.encode_images(img1, img2, detections, keep_clusters)
     B, Q = enc.visual_prefix.shape[:2]
-    lm_in = build_lm_inputs(self.tokenizer, None, self.config.prompt if prompt is None else prompt, Q)
-    input_ids = lm_in["input_ids"].expand(B, -1).to(self.device)  # the same prompt for all: no padding
+    input_ids = self.lm_inputs(None, Q, prompt)["input_ids"].expand(B, -1)  # the same prompt for all: no padding
     inputs_embeds = splice_visual_prefix(self.blip2_model, input_ids, enc.visual_prefix)  # (B, T, Dl)
     tok = self.tokenizer
     words = self.config.words
@@ -745,7 +813,8 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
         inputs_embeds=inputs_embeds, attention_mask=with_prefix_mask(torch.ones_like(input_ids), enc.prefix_mask),
         max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=do_sample, eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id, **generate_kwargs)
-    return [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]  # only new tokens come back from embeds
+    # only new tokens come back from embeds (OPT), or the decoder's (T5)
+    return [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]
 
 # %% ../nbs/02_model.ipynb #204a40fe
 def _select(images, rows:list[int]):
@@ -893,11 +962,71 @@ def load_weights(self:EnhancedDiffBLIP2, path, strict:bool=True):
     "Load weights from a `.safetensors` or (tensors-only) `.pth` file"
     return self.load_state_dict(load_state_dict_file(path), strict=strict)
 
+# %% ../nbs/02_model.ipynb #af8c9237
+def trainable_state(model:nn.Module) -> dict[str, torch.Tensor]:
+    "`{name: tensor}` of the parameters that train"
+    return {n: p.detach() for n, p in model.named_parameters() if p.requires_grad}
+
+def save_trainable(model:nn.Module, path) -> Path:
+    "Write the trainable parameters to a safetensors file, atomically (a temporary file, then a rename)"
+    path = Path(path); tmp = path.with_name(path.name + ".tmp")
+    try: save_file({n: t.contiguous() for n, t in trainable_state(model).items()}, str(tmp))
+    except BaseException: tmp.unlink(missing_ok=True); raise
+    tmp.replace(path)
+    return path
+
+def load_trainable(model:nn.Module, path) -> nn.Module:
+    "Load what `save_trainable` wrote into `model`: the same names and shapes as its trainable parameters, or an error"
+    saved, params = load_file(str(path)), dict(model.named_parameters())
+    want = {n for n, p in params.items() if p.requires_grad}
+    if set(saved) != want:
+        raise ValueError(f"{path}: {len(set(saved) - want)} tensors this model does not train, "
+                         f"{len(want - set(saved))} of its trainable ones missing: saved from another configuration")
+    if bad := [n for n, t in saved.items() if t.shape != params[n].shape]:
+        raise ValueError(f"{path}: {bad[0]} has shape {tuple(saved[bad[0]].shape)}, the model's {tuple(params[bad[0]].shape)}")
+    with torch.no_grad():
+        for n, t in saved.items(): params[n].copy_(t)
+    return model
+
 # %% ../nbs/02_model.ipynb #6960fce7
-def full_size_model(config:DiffBLIP2Config|None=None, device="meta") -> EnhancedDiffBLIP2:
-    "`EnhancedDiffBLIP2` around the BLIP-2 OPT-2.7B architecture, random weights (on `meta`: shapes only)"
-    tokenizer = train_caption_tokenizer(SAMPLE_CAPTIONS, vocab_size=300)  # stands in for OPT's: the same special tokens
-    with torch.device(device):
-        config27 = blip2_opt27b_config(image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN))
-        blip2 = Blip2ForConditionalGeneration(config27)
-    return EnhancedDiffBLIP2(blip2, blip2_processor(tokenizer, 224, 32), config).to(device)
+FULL_SIZE = {"opt-2.7b": blip2_opt27b_config, "flan-t5-xl": blip2_flan_t5_xl_config}  # architectures written out
+
+@torch.no_grad()
+def fill_random_(module:nn.Module, seed:int=0, std:float=0.02) -> nn.Module:
+    "Random weights fast: matrices from one tiled block of N(0, std) draws, norms 1, biases 0 (the compute of real ones)"
+    g = torch.Generator().manual_seed(seed)
+    block = torch.randn(1 << 20, generator=g) * std
+    for k, (name, p) in enumerate(module.named_parameters()):
+        if p.ndim < 2: p.fill_(1.0 if name.endswith("weight") else 0.0); continue
+        flat, src = p.view(-1), block.roll(k * 7919).to(p.dtype)  # each matrix its own offset into the block
+        for start in range(0, flat.numel(), src.numel()): flat[start:start + src.numel()] = src[:flat.numel() - start]
+    return module
+
+def mixed_precision_weights(model:nn.Module, dtype) -> nn.Module:
+    "Frozen weights stored in `dtype`, trainable ones in fp32 (for AdamW), as Accelerate's mixed precision trains"
+    dtype = as_dtype(dtype)
+    for p in model.parameters(): p.data = p.data.float() if p.requires_grad else p.data.to(dtype)
+    return model
+
+def full_size_model(config:DiffBLIP2Config|None=None, device="meta",
+                    text:str="opt-2.7b", # which architecture: a key of `FULL_SIZE`
+                    dtype=None, # off `meta`: frozen weights in this dtype (None: fp32), trainable ones in fp32
+                    tokenizer=None) -> EnhancedDiffBLIP2: # default: one trained on `SAMPLE_CAPTIONS`
+    "`EnhancedDiffBLIP2` around a full-size BLIP-2 architecture, random weights (on `meta`: shapes only)"
+    if text not in FULL_SIZE: raise ValueError(f"text={text!r}: choose one of {list(FULL_SIZE)}")
+    # stands in for the checkpoint's: the same special tokens
+    tokenizer = tokenizer or train_caption_tokenizer(SAMPLE_CAPTIONS, vocab_size=300)
+    blip2_config = FULL_SIZE[text](image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN))
+    if str(device) == "meta":
+        with torch.device("meta"): blip2 = Blip2ForConditionalGeneration(blip2_config)
+    else:  # billions of weights: allocated in the stored dtype, filled fast, never initialised twice
+        from transformers.initialization import no_init_weights
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(as_dtype(dtype or "fp32"))
+        try:
+            with no_init_weights(): blip2 = Blip2ForConditionalGeneration(blip2_config)
+        finally: torch.set_default_dtype(previous)
+        fill_random_(blip2)
+    model = EnhancedDiffBLIP2(blip2, blip2_processor(tokenizer, 224, 32), config)
+    if str(device) != "meta": mixed_precision_weights(model, dtype or "fp32")
+    return model.to(device)

@@ -22,25 +22,25 @@ from .datasets import (SpotTheDiffDataset, ensure_synthetic, synthetic_settings,
                              new_file_mode)
 from .benchmarks import DATASETS, load_dataset, check_images
 from .detector import DetectorConfig
-from .model import DiffBLIP2Config, WordConfig, DTYPES, REMOVED_SWITCHES
+from .model import DiffBLIP2Config, WordConfig, DTYPES, REMOVED_SWITCHES, FULL_SIZE
 from .backbone import ImageDomain, image_summaries, pair_domain_distance
 from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
-__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'MANIFEST', 'STATE_JSON', 'STATE_TENSORS',
-           'DETECTION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS', 'TrainConfig',
-           'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir', 'resolve_paths', 'lr_factor',
-           'itc_weight', 'flatten_state', 'unflatten_state', 'write_manifest', 'CheckpointError', 'verify_folder',
-           'folder_bytes', 'check_free_space', 'write_atomic_dir', 'save_checkpoint', 'load_training_state',
-           'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs', 'collate_pairs',
-           'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
+__all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'TINY', 'RANDOM', 'MANIFEST', 'STATE_JSON',
+           'STATE_TENSORS', 'DETECTION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS',
+           'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir', 'resolve_paths',
+           'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_manifest', 'CheckpointError',
+           'verify_folder', 'folder_bytes', 'check_free_space', 'write_atomic_dir', 'save_checkpoint',
+           'load_training_state', 'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs',
+           'collate_pairs', 'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
            'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
            'seed_everything', 'cpu_model', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock',
            'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run',
            'data_fingerprint', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss',
-           'check_finite', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch', 'weights_digest',
-           'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation', 'test', 'test_report',
-           'plot_examples', 'check_run', 'train_cli']
+           'check_finite', 'train_step', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
+           'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation',
+           'test', 'test_report', 'plot_examples', 'check_run', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -62,7 +62,9 @@ class TrainConfig:
     # 2 x tiny_width over the detector's clusters; of the model's settings it reads max_caption_tokens,
     # cluster_embed_dim, crop_encoder)
     architecture:str = 'tblip2'
-    model_name:str = 'tiny' # 'tiny' (random, built here) or a BLIP-2 folder / hub id in the local cache
+    # 'tiny' (random, built here; 'tiny-t5': with a T5 language model), a BLIP-2 folder / hub id in the local cache,
+    # or 'random:opt-2.7b' / 'random:flan-t5-xl' (the full architecture, random weights: speed and memory, no words)
+    model_name:str = 'tiny'
     image_size:int = 64 # vision input of the tiny model, pixels (a real BLIP-2 uses its own, 224)
     tiny_width:int = 32 # hidden size of the tiny model's ViT, Q-Former and LM
     tiny_patch_size:int = 16 # the tiny ViT's patch side: (image_size / patch)^2 tokens per image
@@ -194,6 +196,9 @@ def _fold_groups(params:dict, table:dict) -> dict:
     return params
 
 # %% ../nbs/04_train.ipynb #673d0a9b
+TINY = {'tiny': 'opt', 'tiny-t5': 't5'}  # the tiny random BLIP-2s, by their language model
+RANDOM = 'random:'                       # + a key of `FULL_SIZE`: that architecture at full size, random weights
+
 def _check_run(cfg:TrainConfig):
     "Ranges and choices of the run's own parameters"
     for name, allowed in CHOICES.items():
@@ -202,7 +207,7 @@ def _check_run(cfg:TrainConfig):
     for name, low in AT_LEAST.items():
         if getattr(cfg, name) < low:
             raise ValueError(f"parameter {name}={getattr(cfg, name)!r}: must be at least {low}")
-    if cfg.model_name == 'tiny' and cfg.image_size % cfg.tiny_patch_size:
+    if cfg.model_name in TINY and cfg.image_size % cfg.tiny_patch_size:
         raise ValueError(f"parameter tiny_patch_size={cfg.tiny_patch_size}: must divide image_size={cfg.image_size}")
     for name in ('learning_rate', 'new_parts_lr_scale', 'max_grad_norm'):
         if not (getattr(cfg, name) > 0 and math.isfinite(getattr(cfg, name))):
@@ -212,6 +217,9 @@ def _check_run(cfg:TrainConfig):
     if cfg.dataset not in ('synthetic', 'spot-the-diff') and not cfg.data_dir:
         raise ValueError(f"parameter data_dir: required for dataset={cfg.dataset!r} "
                          "(its folder as distributed; README, 'Benchmarks and your own pairs')")
+    if cfg.model_name.startswith(RANDOM) and cfg.model_name[len(RANDOM):] not in FULL_SIZE:
+        raise ValueError(f"parameter model_name={cfg.model_name!r}: the full-size random ones are "
+                         f"{[RANDOM + k for k in FULL_SIZE]}")
     if len(cfg.synthetic_pairs) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                                                 for n in cfg.synthetic_pairs):
         raise ValueError(f"parameter synthetic_pairs={cfg.synthetic_pairs!r}: expected [n_train, n_val, n_test]")
@@ -488,22 +496,28 @@ def collate_pairs(items:list[dict]) -> dict:
 # %% ../nbs/04_train.ipynb #72f0df32
 def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
     "A fresh model for the run: `EnhancedDiffBLIP2` (tiny or a real BLIP-2, with `cfg.model`) or `DDLA`"
-    from tblip2.model import EnhancedDiffBLIP2, tiny_blip2, train_caption_tokenizer, load_blip2, blip2_processor
+    from tblip2.model import (EnhancedDiffBLIP2, tiny_blip2, train_caption_tokenizer, load_blip2, blip2_processor,
+                              full_size_model, mixed_precision_weights)
     if cfg.architecture == 'ddla':  # the baseline: the tiny model's tokenizer and image processor, or the real BLIP-2's
         m = cfg.model
-        if cfg.model_name == 'tiny':
+        if cfg.model_name in TINY or cfg.model_name.startswith(RANDOM):
             tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
             processor = blip2_processor(tokenizer, cfg.image_size, 8)
         else: processor = load_blip2(cfg.model_name, local_files_only=True)[1]
         return DDLA(processor, DDLAConfig(max_caption_tokens=m.max_caption_tokens,
                                           cluster_embed_dim=m.cluster_embed_dim, crop_encoder=m.crop_encoder,
                                           embed_dim=cfg.tiny_width, hidden_dim=2 * cfg.tiny_width, detector=m.detector))
-    if cfg.model_name == 'tiny':
+    # frozen weights stored in the run's precision, trainable ones in fp32: a 2.7B LM in bf16 is half the memory
+    stored = 'fp32' if cfg.precision == 'fp32' else cfg.precision
+    if cfg.model_name.startswith(RANDOM):
+        tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
+        return full_size_model(cfg.model, 'cpu', cfg.model_name[len(RANDOM):], stored, tokenizer)
+    if cfg.model_name in TINY:
         tokenizer = train_caption_tokenizer(train_ds.all_sentences(), vocab_size=512)
         blip2, processor = tiny_blip2(tokenizer, image_size=cfg.image_size, patch_size=cfg.tiny_patch_size,
-                                      width=cfg.tiny_width, num_query_tokens=8)
-    else: blip2, processor = load_blip2(cfg.model_name, dtype='fp32', local_files_only=True)
-    return EnhancedDiffBLIP2(blip2, processor, cfg.model)
+                                      width=cfg.tiny_width, num_query_tokens=8, text=TINY[cfg.model_name])
+    else: blip2, processor = load_blip2(cfg.model_name, dtype=stored, local_files_only=True)
+    return mixed_precision_weights(EnhancedDiffBLIP2(blip2, processor, cfg.model), stored)
 
 # %% ../nbs/04_train.ipynb #dca8376a
 def param_groups(model, lr:float, weight_decay:float, new_scale:float=10.0) -> list[dict]:
@@ -880,6 +894,18 @@ def check_finite(terms:dict, step:int):
                             f"or 'bf16' instead of 'fp16', or check the data; the latest checkpoint is kept.")
 
 # %% ../nbs/04_train.ipynb #221327f2
+def train_step(run:Run, batch:dict):
+    "One micro-batch: forward with the cached detections, backward, and (every `gradient_accumulation_steps`) a step"
+    acc = run.accelerator
+    with acc.accumulate(run.model):
+        dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
+        out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets,
+                        pair_sentences=batch['sentences'])
+        acc.backward(out.loss)
+        if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), run.cfg.max_grad_norm)
+        run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
+    return out
+
 def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     "One epoch over the training pairs; returns mean loss terms, samples/s and the share of time spent waiting for data"
     cfg, acc, core = run.cfg, run.accelerator, run.core
@@ -893,13 +919,7 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     t = time.perf_counter()
     for batch in run.loader:
         wait += time.perf_counter() - t
-        with acc.accumulate(run.model):
-            dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
-            out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets,
-                            pair_sentences=batch['sentences'])
-            acc.backward(out.loss)
-            if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), cfg.max_grad_norm)
-            run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
+        out = train_step(run, batch)
         for k in (*LOSS_TERMS, 'temp'): sums[k] = sums.get(k, 0) + getattr(out, k).detach().double()  # no sync here
         n += 1
         if acc.sync_gradients:
@@ -1218,7 +1238,8 @@ def check_run(cfg:TrainConfig) -> str:
     if cfg.dataset != 'synthetic' or held:
         splits = load_splits(cfg, generate=False)
         data = f"{cfg.dataset} in {paths['data']}, " + ' / '.join(f'{len(ds)}' for ds in splits.values()) + ' pairs'
-    if cfg.model_name == 'tiny': model = 'the tiny random BLIP-2'
+    if cfg.model_name in TINY: model = f'the tiny random BLIP-2 ({TINY[cfg.model_name]})'
+    elif cfg.model_name.startswith(RANDOM): model = f'the {cfg.model_name[len(RANDOM):]} architecture, random weights'
     else:
         from transformers import Blip2Config
         try: Blip2Config.from_pretrained(cfg.model_name, local_files_only=True)  # its config.json alone, no weights
