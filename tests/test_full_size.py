@@ -1,6 +1,6 @@
-"""The full-size BLIP-2 OPT-2.7B architecture trains on this CPU through the training loop's own step code.
+"""The full-size BLIP-2 architectures (OPT-2.7B, FLAN-T5-XL) train on this CPU through the training loop's own step code.
 
-Random weights (`model_name='random:opt-2.7b'`) cost what real ones cost: the run is built by `prepare_run`, steps with
+Random weights (`model_name="random:opt-2.7b"`, `"random:flan-t5-xl"`) cost what real ones cost: the run is built by `prepare_run`, steps with
 `train_step`, in bf16 mixed precision, LoRA on the LM, frozen ViT, gradient checkpointing, batch 2. It runs in a child
 process so its memory is measured alone and given back when it ends."""
 import json, os, resource, subprocess, sys, time
@@ -8,12 +8,12 @@ from pathlib import Path
 
 PEAK_GIB = 14.0  # the bound on the child's peak RSS; CI has 24 GiB and another test process beside it
 
-def child(tmp:Path) -> dict:
+def child(tmp:Path, model_name:str) -> dict:
     import torch
     from tblip2.train import check_config, prepare_run, train_step
     from tblip2.model import trainable_state, save_trainable, load_trainable
     t0 = time.perf_counter()
-    cfg = check_config(model_name='random:opt-2.7b', lm_tuning='lora', gradient_checkpointing=True, precision='bf16',
+    cfg = check_config(model_name=model_name, lm_tuning='lora', gradient_checkpointing=True, precision='bf16',
                        batch_size=2, synthetic_pairs=[2, 1, 1], warmup_steps=0, log_with='none', resume=False,
                        data_dir=str(tmp/'data'), run_dir=str(tmp/'run'), checkpoint_dir=str(tmp/'ckpt'))
     run = prepare_run(cfg, progress=False)
@@ -47,13 +47,20 @@ def child(tmp:Path) -> dict:
                 built_s=built_s, step_s=step_s, generate_s=generate_s,
                 peak_gib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)
 
-def test_opt_27b_trains_two_steps_on_cpu(tmp_path):
+def run_child(tmp:Path, model_name:str) -> dict:
     env = {**os.environ, 'TBLIP2_PORTABLE': '0', 'TBLIP2_PROGRESS': 'off'}  # this CPU's fast kernels, both cores
-    done = subprocess.run([sys.executable, __file__, str(tmp_path)], capture_output=True, text=True, env=env,
+    done = subprocess.run([sys.executable, __file__, str(tmp), model_name], capture_output=True, text=True, env=env,
                           timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     r = json.loads(done.stdout.strip().splitlines()[-1])
-    print({k: v for k, v in r.items() if k != 'moved'})
+    print(model_name, {k: v for k, v in r.items() if k != 'moved'})
+    return r
+
+def test_full_size_trains_two_steps_on_cpu(tmp_path):
+    "OPT-2.7B, then FLAN-T5-XL: one after the other in one test, so two ~12 GiB children never run side by side"
+    for name in ('random:opt-2.7b', 'random:flan-t5-xl'): check(run_child(tmp_path/name.split(':')[1], name))
+
+def check(r:dict):
     assert r['parameters'] > 3.5e9 and 1e8 < r['trainable'] < 2e8, r['parameters']
     assert r['optimised_are_trainable'] and r['optimised_tensors'] == r['trainable_tensors']
     assert all(abs(v) < 1e4 for step in r['losses'] for v in step.values()), r['losses']  # finite (NaN fails too)
@@ -67,4 +74,4 @@ def test_opt_27b_trains_two_steps_on_cpu(tmp_path):
     assert r['peak_gib'] < PEAK_GIB, f"peak RSS {r['peak_gib']:.1f} GiB"
 
 if __name__ == '__main__':
-    print(json.dumps(child(Path(sys.argv[1]))))
+    print(json.dumps(child(Path(sys.argv[1]), sys.argv[2])))

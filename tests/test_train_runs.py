@@ -187,3 +187,16 @@ def test_config_file_and_check(tmp_path):
     assert not list(tmp_path.iterdir()), list(tmp_path.iterdir())
     r = subprocess.run(cmd + ['--batch_size', '0'], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 2 and 'batch_size' in r.stderr, r.stderr
+
+def test_t5_family_trains_saves_and_describes(tmp_path):
+    "The tiny FLAN-T5-style BLIP-2 (`model_name tiny-t5`) through tblip2_train, then its best model in tblip2_diff"
+    out = run(train_cmd(tmp_path, '--model_name', 'tiny-t5', '--synthetic_pairs', '[16, 4, 4]', '--lm_tuning', 'lora'))
+    assert 'CIDEr-D' in out, out[-2000:]
+    saved = json.loads((tmp_path/'ckpt'/'best'/'diffblip2_config.json').read_text())
+    assert saved['blip2']['text_config']['model_type'] == 't5' and saved['diffblip2']['lm_tuning'] == 'lora'
+    before, after = tmp_path/'data'/'resized_images'/'0.png', tmp_path/'data'/'resized_images'/'0_2.png'
+    r = subprocess.run([console_script('tblip2_diff'), str(before), str(after), '--model_path', str(tmp_path/'ckpt'/'best'),
+                        '--json'], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert isinstance(result, dict) and result.get('descriptions'), result
