@@ -159,7 +159,7 @@ TEXT_FAMILIES = ("opt", "t5")  # the language models BLIP-2 checkpoints come wit
 
 def tiny_blip2(tokenizer=None, # default: trained on `SAMPLE_CAPTIONS`
                image_size:int=32, patch_size:int=8, width:int=32, num_query_tokens:int=4,
-               text:str="opt", # the language model: "opt" (as blip2-opt-*) or "t5" (encoder-decoder, as blip2-flan-t5-*)
+               text:str="opt", # the language model: "opt" (as blip2-opt-*) or "t5" (as blip2-flan-t5-*)
                ) -> tuple[Blip2ForConditionalGeneration, Blip2Processor]:
     "A randomly initialised BLIP-2 (ViT, Q-Former, OPT or T5) small enough for CPU tests, and its processor"
     if text not in TEXT_FAMILIES: raise ValueError(f"text={text!r}: choose one of {TEXT_FAMILIES}")
@@ -322,9 +322,10 @@ def build_lm_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_to
 
 def build_seq2seq_inputs(tokenizer, captions:list[str]|None, prompt:str, num_query_tokens:int,
                          max_caption_tokens:int=40, decoder_start_token_id:int=0) -> dict[str, torch.Tensor]:
-    "Encoder `[<image>×Q] prompt </s>` and decoder `<start> caption </s>`, labels as `build_lm_inputs` (encoder-decoder)"
+    "Encoder `[<image>×Q] prompt </s>`, decoder `<start> caption </s>`, labels as `build_lm_inputs` (encoder-decoder)"
     image_id = tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)
-    head = [image_id] * num_query_tokens + tokenizer(prompt, add_special_tokens=False).input_ids + [tokenizer.eos_token_id]
+    prompt_ids = tokenizer(prompt, add_special_tokens=False).input_ids
+    head = [image_id] * num_query_tokens + prompt_ids + [tokenizer.eos_token_id]
     caption_ids = [caption_ids_of(tokenizer, c, max_caption_tokens) for c in captions] if captions is not None else [[]]
     B, T = len(caption_ids), 1 + max(map(len, caption_ids))
     decoder_ids = torch.full((B, T), tokenizer.pad_token_id)
@@ -644,13 +645,17 @@ def cluster_tokens(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_pix
 
 # %% ../nbs/02_model.ipynb #8eda1dcd
 @patch
-def image_segments(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None) -> dict:
+def image_segments(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
+                   vision:torch.Tensor|None=None, # (B, 2, P, Dv): each pair's ViT tokens, from a cache (frozen ViT)
+                  ) -> dict:
     "The memory's segments `{name: (tokens (B, n, Dv), mask (B, n))}`: before, after, their difference, the clusters"
     c = self.config
     before = to_pixel_values(img1, self.processor).to(self.device)
     after = to_pixel_values(img2, self.processor).to(self.device)          # (B, 3, S, S)
     B = before.shape[0]
-    vit = self.vision_tokens(torch.cat([before, after]))                   # (2B, P, Dv): one ViT call
+    if vision is None: vit = self.vision_tokens(torch.cat([before, after]))  # (2B, P, Dv): one ViT call
+    elif not c.freeze_vision: raise ValueError("cached ViT tokens need freeze_vision=True: a trained ViT changes them")
+    else: vit = torch.cat([vision[:, 0], vision[:, 1]]).to(self.device)   # what `vision_tokens` gave for them
     if c.image_tokens == "cls": vit = vit[:, :1]                           # (2B, 1, Dv): the class token only
     vit = vit.to(self.fusion_layer.type_embed.weight.dtype)
     before_tokens, after_tokens = vit[:B], vit[B:]                         # (B, P, Dv) each
@@ -661,6 +666,17 @@ def image_segments(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None
         if detections is None: detections = self.detect(img1, img2)
         segments["clusters"] = self.cluster_tokens(before, after, detections)  # (B, K, Dv), (B, K)
     return segments
+
+# %% ../nbs/02_model.ipynb #92481e9b
+@patch
+def vision_digest(self:EnhancedDiffBLIP2) -> str:
+    "A short hash of the ViT's weights and dtype: what cached ViT tokens depend on besides the image"
+    import hashlib
+    h = hashlib.sha256()
+    for name, t in sorted(self.blip2_model.vision_model.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(f"{name} {t.dtype} {tuple(t.shape)}".encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/02_model.ipynb #9906f57d
 @patch
@@ -772,10 +788,11 @@ def add_losses(self:EnhancedDiffBLIP2, out:DiffBLIP2Output, captions:list[str]) 
 def forward(self:EnhancedDiffBLIP2, img1, img2, captions:list[str]|None=None, return_loss:bool=False,
             detections:list|None=None, # one `Detection` per pair, e.g. from the detector's cache; None: detect now
             pair_sentences:list[list[str]]|None=None, # each pair's references, for the word loss (None: its caption)
+            vision:torch.Tensor|None=None, # (B, 2, P, Dv) cached ViT tokens of before and after; None: run the ViT
            ) -> DiffBLIP2Output:
     "Logits for `[<image>×Q] <s> prompt caption`, and with `return_loss` the LM, ITC, ITM and word losses"
     if return_loss and captions is None: raise ValueError("return_loss=True needs captions")
-    segments = self.image_segments(img1, img2, detections)
+    segments = self.image_segments(img1, img2, detections, vision)
     enc = self.read_segments(segments)
     logits, labels = self.language_logits(enc, captions)
     out = DiffBLIP2Output(logits=logits, encoding=enc, labels=labels)
@@ -983,7 +1000,8 @@ def load_trainable(model:nn.Module, path) -> nn.Module:
         raise ValueError(f"{path}: {len(set(saved) - want)} tensors this model does not train, "
                          f"{len(want - set(saved))} of its trainable ones missing: saved from another configuration")
     if bad := [n for n, t in saved.items() if t.shape != params[n].shape]:
-        raise ValueError(f"{path}: {bad[0]} has shape {tuple(saved[bad[0]].shape)}, the model's {tuple(params[bad[0]].shape)}")
+        raise ValueError(f"{path}: {bad[0]} has shape {tuple(saved[bad[0]].shape)}, "
+                         f"the model's {tuple(params[bad[0]].shape)}")
     with torch.no_grad():
         for n, t in saved.items(): params[n].copy_(t)
     return model
@@ -993,7 +1011,7 @@ FULL_SIZE = {"opt-2.7b": blip2_opt27b_config, "flan-t5-xl": blip2_flan_t5_xl_con
 
 @torch.no_grad()
 def fill_random_(module:nn.Module, seed:int=0, std:float=0.02) -> nn.Module:
-    "Random weights fast: matrices from one tiled block of N(0, std) draws, norms 1, biases 0 (the compute of real ones)"
+    "Random weights, fast: matrices from one tiled block of N(0, std) draws, norms 1, biases 0 (real ones' compute)"
     g = torch.Generator().manual_seed(seed)
     block = torch.randn(1 << 20, generator=g) * std
     for k, (name, p) in enumerate(module.named_parameters()):

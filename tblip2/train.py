@@ -28,19 +28,19 @@ from .ddla import ARCHITECTURES, DDLA, DDLAConfig, load_pretrained
 
 # %% auto #0
 __all__ = ['CHOICES', 'AT_LEAST', 'OWNERS', 'NESTED', 'GROUPS', 'MOVED', 'REMOVED', 'TINY', 'RANDOM', 'MANIFEST', 'STATE_JSON',
-           'STATE_TENSORS', 'DETECTION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS', 'USER_ERRORS',
-           'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir', 'resolve_paths',
-           'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_manifest', 'CheckpointError',
-           'verify_folder', 'folder_bytes', 'check_free_space', 'write_atomic_dir', 'save_checkpoint',
-           'load_training_state', 'DataError', 'check_splits', 'load_splits', 'detection_cache', 'CaptionPairs',
-           'collate_pairs', 'build_model', 'param_groups', 'generate_for', 'references_of', 'most_frequent_caption',
-           'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state', 'Run',
-           'seed_everything', 'cpu_model', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock',
+           'STATE_TENSORS', 'DETECTION_CACHE', 'VISION_CACHE', 'LOCK_NAME', 'GENERATION', 'RESUMABLE', 'LOSS_TERMS',
+           'USER_ERRORS', 'TrainConfig', 'flat_fields', 'flat_params', 'check_config', 'default_synthetic_dir',
+           'resolve_paths', 'lr_factor', 'itc_weight', 'flatten_state', 'unflatten_state', 'write_manifest',
+           'CheckpointError', 'verify_folder', 'folder_bytes', 'check_free_space', 'write_atomic_dir',
+           'save_checkpoint', 'load_training_state', 'DataError', 'check_splits', 'load_splits', 'detection_cache',
+           'CaptionPairs', 'collate_pairs', 'build_model', 'param_groups', 'generate_for', 'references_of',
+           'most_frequent_caption', 'nearest_pair_captions', 'image_reliance', 'RunState', 'rng_state', 'set_rng_state',
+           'Run', 'seed_everything', 'cpu_model', 'reproducibility', 'RunLocked', 'lock_files', 'run_lock',
            'recover_checkpoints', 'checkpoint_problem', 'resume_checkpoint', 'fit_domain', 'prepare_run',
            'data_fingerprint', 'training_state', 'ResumeMismatch', 'restore', 'apply_changes', 'NonFiniteLoss',
            'check_finite', 'train_step', 'train_epoch', 'validate', 'prune_checkpoints', 'end_of_epoch',
            'weights_digest', 'write_history', 'release', 'train', 'plot_history', 'save_figure', 'use_generation',
-           'test', 'test_report', 'plot_examples', 'check_run', 'train_cli']
+           'test', 'test_report', 'plot_examples', 'check_lora_targets', 'check_run', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #9c2f7ef0
 @dataclass
@@ -103,6 +103,9 @@ class TrainConfig:
     log_every:int = 2 # steps between logged loss terms
     num_processes:int = 1 # data-parallel processes (the console script launches them)
     num_workers:int = 0 # DataLoader worker processes
+    # with freeze_vision: each training image's ViT tokens computed once (keyed by its pixels and the ViT's weights),
+    # kept beside the detection cache and read at each step instead of running the ViT
+    cache_vision:bool = False
     resume:bool = True # continue from the latest checkpoint when there is one
     # Accelerate tracker the run logs its losses and validation scores to, in run_dir/tensorboard ('none': off)
     log_with:str = 'tensorboard'
@@ -220,6 +223,9 @@ def _check_run(cfg:TrainConfig):
     if cfg.model_name.startswith(RANDOM) and cfg.model_name[len(RANDOM):] not in FULL_SIZE:
         raise ValueError(f"parameter model_name={cfg.model_name!r}: the full-size random ones are "
                          f"{[RANDOM + k for k in FULL_SIZE]}")
+    if cfg.cache_vision and not (cfg.model.freeze_vision and cfg.architecture == 'tblip2'):
+        raise ValueError("parameter cache_vision=True needs freeze_vision=True and architecture='tblip2': a ViT that "
+                         "trains changes its tokens, and the baseline has none")
     if len(cfg.synthetic_pairs) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                                                 for n in cfg.synthetic_pairs):
         raise ValueError(f"parameter synthetic_pairs={cfg.synthetic_pairs!r}: expected [n_train, n_val, n_test]")
@@ -443,13 +449,14 @@ def load_splits(cfg:TrainConfig, splits=('train', 'val', 'test'),
 # %% ../nbs/04_train.ipynb #d13d9f1e
 # inside the data folder: the cache lives (and is deleted) with the data it describes
 DETECTION_CACHE = '.tblip2-cache/detections'
+VISION_CACHE = '.tblip2-cache/vision'  # beside it: ViT tokens (`cache_vision`)
 
-def detection_cache(ds:SpotTheDiffDataset) -> Path|None:
-    "The detection cache of `ds`, in its data folder (None, with a note, where that folder is read-only)"
-    cache = Path(ds.data_dir)/DETECTION_CACHE
+def detection_cache(ds:SpotTheDiffDataset, name:str=DETECTION_CACHE) -> Path|None:
+    "The detection cache of `ds` (or another cache `name`), in its data folder (None, with a note, where it is read-only)"
+    cache = Path(ds.data_dir)/name
     try: cache.mkdir(parents=True, exist_ok=True); return cache
     except OSError as e:
-        print(f"note: no detection cache ({e}); detections are recomputed each run"); return None
+        print(f"note: no cache in {cache} ({e}); what it would hold is recomputed each run"); return None
 
 # %% ../nbs/04_train.ipynb #5142cd21
 class CaptionPairs(Dataset):
@@ -471,6 +478,7 @@ class CaptionPairs(Dataset):
             self.detections += detect_many(items, detector_cfg, num_workers=0, progress=False, cache_dir=cache)
             if preload: pixels += [self._process(it) for it in items]
         self.pixels = torch.stack(pixels) if preload and pixels else None  # (N, 2, 3, S, S)
+        self.vision = None  # each pair's ViT tokens (2, P, Dv), or their cache files: `cache_vision`
 
     def _process(self, item:dict) -> torch.Tensor:
         "Pixel tensors `(2, 3, S, S)` of a dataset item, through the BLIP-2 image processor"
@@ -484,14 +492,50 @@ class CaptionPairs(Dataset):
         said = [s for s in sentences if s.strip()] or ['']
         caption = random.Random(hash((self.seed, self.epoch, i))).choice(said)
         pixels = self.pixels[i] if self.pixels is not None else self._process(self.ds[i])
-        return dict(index=i, pixels=pixels, caption=caption, sentences=sentences)
+        item = dict(index=i, pixels=pixels, caption=caption, sentences=sentences)
+        if self.vision is not None:
+            v = self.vision[i]
+            item['vision'] = v if torch.is_tensor(v) else load_file(v)['tokens']
+        return item
+
+    @torch.no_grad()
+    def cache_vision(self, model, autocast=contextlib.nullcontext, progress:bool=True, chunk:int=16,
+                     in_memory_gb:float=2.0): # tokens kept in memory up to this size, else read from the cache files
+        "Each pair's ViT tokens, as `model.vision_tokens` gives them under `autocast()`: from the cache, or made and kept"
+        cache, digest = detection_cache(self.ds, VISION_CACHE), model.vision_digest()
+        key = lambda px: hashlib.sha256(digest.encode() + px.numpy().tobytes()).hexdigest()[:32]
+        pixels = lambda i: self.pixels[i] if self.pixels is not None else self._process(self.ds[i])
+        tokens, files, todo = {}, {}, []
+        for i in range(len(self)):
+            px = pixels(i); f = cache/f'{key(px)}.safetensors' if cache else None
+            if f is not None and f.is_file(): files[i] = f
+            else: todo.append((i, px, f))
+        model.eval()
+        for start in progress_bar(range(0, len(todo), chunk), desc=f'{self.ds.split}: ViT tokens',
+                                  disable=not progress or not todo):
+            part = todo[start:start + chunk]
+            with autocast(): out = model.vision_tokens(torch.cat([px for _, px, _ in part]).to(model.device))
+            for j, (i, _, f) in enumerate(part):
+                t = out[2 * j:2 * j + 2].cpu().contiguous()            # (2, P, Dv): before, after
+                if f is None: tokens[i] = t; continue
+                tmp = f.with_name(f'.{f.name}.{os.getpid()}.tmp')
+                save_file({'tokens': t}, str(tmp)); os.chmod(tmp, new_file_mode()); os.replace(tmp, f)
+                files[i] = f
+        model.train()
+        self.vision = [tokens.get(i, files.get(i)) for i in range(len(self))]
+        if self.vision:
+            first = self.vision[0] if torch.is_tensor(self.vision[0]) else load_file(self.vision[0])['tokens']
+            if len(self) * first.numel() * first.element_size() < in_memory_gb * 2**30:
+                self.vision = [v if torch.is_tensor(v) else load_file(v)['tokens'] for v in self.vision]
+        return self
 
 # %% ../nbs/04_train.ipynb #97b21138
 def collate_pairs(items:list[dict]) -> dict:
     "Stack a list of `CaptionPairs` items into a batch"
     pixels = torch.stack([it['pixels'] for it in items])  # (B, 2, 3, S, S)
     return dict(index=torch.tensor([it['index'] for it in items]), before=pixels[:, 0], after=pixels[:, 1],
-                captions=[it['caption'] for it in items], sentences=[it['sentences'] for it in items])
+                captions=[it['caption'] for it in items], sentences=[it['sentences'] for it in items],
+                **({'vision': torch.stack([it['vision'] for it in items])} if 'vision' in items[0] else {}))
 
 # %% ../nbs/04_train.ipynb #72f0df32
 def build_model(cfg:TrainConfig, train_ds:SpotTheDiffDataset):
@@ -804,6 +848,9 @@ def prepare_run(cfg:TrainConfig, progress:bool=True) -> Run:
     total = cfg.num_epochs * math.ceil(len(loader) / accelerator.num_processes / cfg.gradient_accumulation_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+    if cfg.cache_vision:  # on the run's device, in the precision it computes in
+        with accelerator.main_process_first():
+            train_pairs.cache_vision(accelerator.unwrap_model(model), accelerator.autocast, progress=show)
     run = Run(cfg, accelerator, model, optimizer, scheduler, loader, train_pairs, val_pairs, RunState(), paths)
     if resume:
         restore(run, load_training_state(resume))
@@ -900,7 +947,7 @@ def train_step(run:Run, batch:dict):
     with acc.accumulate(run.model):
         dets = [run.train_pairs.detections[i] for i in batch['index'].tolist()]
         out = run.model(batch['before'], batch['after'], batch['captions'], return_loss=True, detections=dets,
-                        pair_sentences=batch['sentences'])
+                        pair_sentences=batch['sentences'], **({'vision': batch['vision']} if 'vision' in batch else {}))
         acc.backward(out.loss)
         if acc.sync_gradients: acc.clip_grad_norm_(run.model.parameters(), run.cfg.max_grad_norm)
         run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad()
@@ -1226,6 +1273,14 @@ def _from_text(kind:str, text:str):
 USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, AnnotationError, ImageError,
                CheckpointError, ResumeMismatch, DataError)
 
+def check_lora_targets(lm, names:list):
+    "Raise unless each LoRA target name (none: the family's, `lora_targets`) is a linear layer of the language model"
+    from tblip2.model import lora_targets
+    linear = {n.rsplit('.', 1)[-1] for n, m in lm.named_modules() if isinstance(m, torch.nn.Linear)}
+    if missing := [n for n in (names or lora_targets(lm)) if n not in linear]:
+        raise ValueError(f"parameter lora_target_modules: {missing} are not linear layers of the "
+                         f"{type(lm).__name__} (its are {sorted(linear)})")
+
 def check_run(cfg:TrainConfig) -> str:
     "What a run would read, checked without loading weights or writing anything: its data and its model; one line"
     paths = resolve_paths(cfg)
@@ -1241,12 +1296,14 @@ def check_run(cfg:TrainConfig) -> str:
     if cfg.model_name in TINY: model = f'the tiny random BLIP-2 ({TINY[cfg.model_name]})'
     elif cfg.model_name.startswith(RANDOM): model = f'the {cfg.model_name[len(RANDOM):]} architecture, random weights'
     else:
-        from transformers import Blip2Config
-        try: Blip2Config.from_pretrained(cfg.model_name, local_files_only=True)  # its config.json alone, no weights
+        from transformers import Blip2Config, Blip2ForConditionalGeneration
+        try: config = Blip2Config.from_pretrained(cfg.model_name, local_files_only=True)  # its config.json, no weights
         except Exception as e:
             raise FileNotFoundError(f"model_name {cfg.model_name}: no BLIP-2 here (a folder with its config.json, or a "
                                     f"hub id in the local cache): {type(e).__name__}") from None
-        model = f"BLIP-2 {cfg.model_name}"
+        with torch.device('meta'): lm = Blip2ForConditionalGeneration(config).language_model  # shapes only
+        if cfg.model.lm_tuning == 'lora': check_lora_targets(lm, cfg.model.lora_target_modules)
+        model = f"BLIP-2 {cfg.model_name} ({config.text_config.model_type})"
     return f"ok: {data}; {model}; the run in {paths['run']}, its checkpoints in {paths['checkpoints']}"
 
 def train_cli(argv=None):

@@ -200,3 +200,16 @@ def test_t5_family_trains_saves_and_describes(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
     assert isinstance(result, dict) and result.get('descriptions'), result
+
+def test_vision_cache_gives_the_same_weights(tmp_path):
+    "The same run with and without `cache_vision` (frozen ViT) ends with the same weights, bit for bit"
+    small = ['--synthetic_pairs', '[16, 4, 4]', '--freeze_vision', 'true', '--num_epochs', '2']
+    logs = {}
+    for cache in ('false', 'true'):
+        cmd = [console_script('tblip2_train'), *TINY, *small, '--cache_vision', cache, '--data_dir', str(tmp_path/'data'),
+               '--run_dir', str(tmp_path/f'run-{cache}'), '--checkpoint_dir', str(tmp_path/f'ckpt-{cache}')]
+        logs[cache] = run(cmd, env={'OMP_NUM_THREADS': '1', 'TBLIP2_PORTABLE': '0'})  # kernels that give an image the same
+        # tokens whatever its batch (nbs/04_train.ipynb)
+    assert len(list((tmp_path/'data'/'.tblip2-cache'/'vision').glob('*.safetensors'))) == 16
+    without, with_cache = digests(logs['false']), digests(logs['true'])
+    assert without and without == with_cache, (without, with_cache)
