@@ -7,7 +7,7 @@ STAMP := $(VENV)/.tblip2-installed
 # the venv's tools first, then those of the site packages it sees
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install demo test export-check nbtest pytest clean-data
+.PHONY: install demo test export-check nbtest pytest clean-data gpu-check
 
 install: $(STAMP)
 
@@ -53,3 +53,9 @@ pytest: install
 	$(PY) -m pytest -q -n 2 -p no:benchmark tests
 
 test: export-check nbtest pytest
+
+# on a GPU machine: the full-size step benchmark and a few hundred papermill training steps at full size, tables in
+# runs/gpu-check/ (summary.md), sized for 8 minutes on one H200 and not yet run on one (bench/gpu_check.py)
+# no install step: a GPU machine keeps its own torch and may reach no package index (the script names what is missing)
+gpu-check:
+	PYTHONPATH=$(CURDIR) $$(test -x $(PY) && echo $(PY) || echo python3) bench/gpu_check.py

@@ -954,12 +954,14 @@ def train_step(run:Run, batch:dict):
     return out
 
 def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
-    "One epoch over the training pairs; returns mean loss terms, samples/s and the share of time spent waiting for data"
+    "One epoch over the training pairs: mean loss terms, samples/s, share of time waiting for data (GPU: peak memory)"
     cfg, acc, core = run.cfg, run.accelerator, run.core
     core.aln_weight_itc, core.aln_weight_itm = (itc_weight(epoch, core.config.aln_weight_itc, cfg.itc_schedule),
                                                 core.config.aln_weight_itm)
     run.train_pairs.set_epoch(epoch); run.loader.set_epoch(epoch)
     run.model.train()
+    cuda = acc.device.type == 'cuda'
+    if cuda: torch.cuda.reset_peak_memory_stats(acc.device)
     sums, n, wait, start = {}, 0, 0.0, time.perf_counter()
     bar = progress_bar(total=len(run.loader), desc=f'epoch {epoch}',
                        disable=not (progress and acc.is_local_main_process), leave=False)
@@ -986,7 +988,8 @@ def train_epoch(run:Run, epoch:int, progress:bool=True) -> dict:
     check_finite(means, run.state.step)
     seconds = time.perf_counter() - start
     return dict(epoch=epoch, **means, seconds=seconds, samples_per_s=n * cfg.batch_size * acc.num_processes / seconds,
-                data_wait=wait / seconds)
+                data_wait=wait / seconds, **({'peak_gpu_gib': torch.cuda.max_memory_allocated(acc.device) / 2**30}
+                                             if cuda else {}))
 
 # %% ../nbs/04_train.ipynb #6d03b0f2
 def validate(run:Run) -> dict:
