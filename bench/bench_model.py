@@ -17,7 +17,8 @@ peak (H200 ~790 TFLOP/s dense bf16 by default). Detection is precomputed, as the
 training loop's `cache_vision` does (a frozen ViT only); the `ratio` column is the step time with the ViT over the
 step time with the cache, both measured in this one run.
 
-Its table documents the model's training speed (nbs/02_model.ipynb); it feeds no results-log entry.
+Its table documents the model's training speed (nbs/02_model.ipynb); its `--cpu` rows feed the results-log entry
+`full-size-cpu`.
 """
 import argparse, json, resource, time
 import numpy as np
