@@ -53,7 +53,7 @@ def screenshot(url:str, out:Path):
                                "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=90_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         picker = page.wait_for_selector('.tblip2-picker', timeout=180_000)
-        page.wait_for_selector('.tblip2-description li', timeout=180_000)
+        page.wait_for_selector('.tblip2-sentence', timeout=180_000)
         out.parent.mkdir(parents=True, exist_ok=True)
         picker.screenshot(path=str(out))
         browser.close()

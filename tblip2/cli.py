@@ -14,7 +14,7 @@ from .describe import (DescribeConfig, ResumeError, default_model_path, load_mod
                              describe_pair, describe_folder, results_log, find_pairs, LayoutError, pair_layout)
 
 # %% auto #0
-__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
+__all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'BOXES', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
            'check_output', 'check_args', 'detector_config', 'describe_config', 'format_result', 'run_folder',
            'diff_cli']
 
@@ -35,6 +35,9 @@ NO_MODEL_HELP = ("no trained model: pass --model_path FOLDER (a folder written b
                  "or use --detector_only for boxes without a description")
 
 # %% ../nbs/07_cli.ipynb #23ba8938
+# the box convention, said once (in --help) and kept everywhere
+BOXES = "boxes are [x0, y0, x1, y1] in the original image's pixels, x0, y0 the top left corner, x1, y1 exclusive"
+
 # the detector settings a user tunes
 DETECTOR_FLAGS = dict(difference=str, noise_floor=float, max_foreground=float, diff_threshold_percentile=float,
                       eps=float, min_samples=int, max_clusters=int)
@@ -43,7 +46,7 @@ def diff_parser() -> argparse.ArgumentParser:
     "The arguments of `tblip2_diff`"
     from fastcore.docments import docments
     p = argparse.ArgumentParser(prog='tblip2_diff',
-        description="Describe what changed between two images (or every pair in a folder).",
+        description=f"Describe what changed between two images (or every pair in a folder). In the output, {BOXES}.",
         epilog=f"exit codes: {EXIT_OK} every pair described, "
                f"{EXIT_SOME_FAILED} some pairs failed (errors are in the output), "
                f"{EXIT_USAGE} usage error (bad arguments, missing files, no model, an output that cannot be written), "
@@ -153,13 +156,21 @@ def describe_config(a:argparse.Namespace) -> DescribeConfig:
 
 # %% ../nbs/07_cli.ipynb #bd83aea3
 def format_result(r:dict) -> str:
-    "A result dict as a few lines of text"
+    "A result dict as a few lines of text: the numbered regions, then the sentences (each with its region per change)"
     if not r['ok']: return f"{r['name']}: FAILED {r['error']}"
-    lines = [f"{r['name']}: {len(r['clusters'])} changed region(s), threshold {r['threshold']}"]
-    lines += [f"  change at {d['bbox']}: {d['sentence']}" if isinstance(d, dict) else f"  description: {d}"
-              for d in r['descriptions']]
+    how = 'percentile fallback' if r.get('used_fallback') else 'Otsu'
+    n = len(r['clusters'])
+    lines = [f"{r['name']}: {n} changed region(s) (pixels whose difference is over {r['threshold']:.1f}, by {how})"]
+    lines += [f"  region {k}: box {list(c['bbox'])}, {c['area']} px, mean difference {c['mean_diff']:.1f}"
+              for k, c in enumerate(r['clusters'], 1)]
+    if r.get('changes'):
+        lines += [f"  region {d['region']}: {d['sentence']}" if d['region'] else f"  (no region): {d['sentence']}"
+                  for d in r['changes']]
+    else:
+        lines += [f"  description: {d}" for d in r['descriptions']]
+        if n > 1 and r['descriptions']:
+            lines.append(f"  one sentence for all {n} regions: --per_change gives one sentence per region")
     lines += [f"  warning: {w}" for w in r['warnings']]
-    lines += [f"  box {c['bbox']} area {c['area']} px, mean difference {c['mean_diff']:.1f}" for c in r['clusters']]
     return '\n'.join(lines)
 
 # %% ../nbs/07_cli.ipynb #702bc787

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_datasets.ipynb #3183e750
 from __future__ import annotations
-import errno, functools, hashlib, io, json, os, shutil, sys, threading, time, warnings
+import errno, functools, hashlib, io, json, os, re, shutil, sys, threading, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, asdict
 from pathlib import Path, PureWindowsPath
@@ -187,7 +187,8 @@ def load_image(path, max_pixels:int|None=MAX_PIXELS, # refuse images whose heade
         raise too_big(str(e).split('(')[-1].split(')')[0] if '(' in str(e) else 'more') from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         if isinstance(e, ImageError): raise
-        raise ImageError(f"Cannot read image {path}: {e}") from None
+        why = re.sub(r'<_io\.BytesIO object at 0x[0-9a-f]+>', 'its bytes', str(e))  # read from memory: no address
+        raise ImageError(f"Cannot read image {path}: {why}") from None
 
 # %% ../nbs/00_datasets.ipynb #246b610c
 SIZE_POLICIES = ('resize', 'error')

@@ -21,12 +21,12 @@ from .backbone import DOMAIN_SIZE, image_summaries
 from .detector import Cluster, DetectorConfig, Detection, as_rgb, detect
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'LAYOUTS', 'default_model_path', 'untrained_checkpoint', 'load_model', 'saved_detector_config',
-           'DescribeConfig', 'read_pair', 'working_size', 'box_to_original', 'cluster_to_original', 'prepare_images',
-           'prepare_pair', 'generate_descriptions', 'detection_summary', 'describe_prepared', 'Described',
-           'describe_images', 'describe_many', 'describe_pair', 'LayoutError', 'pair_layout', 'find_pairs',
-           'write_json_atomic', 'results_log', 'read_log', 'ResumeError', 'pair_key', 'resume_from', 'write_results',
-           'describe_folder', 'draw_boxes']
+__all__ = ['UNTRAINED', 'IMAGE_SUFFIXES', 'LAYOUTS', 'default_model_path', 'untrained_checkpoint', 'load_model',
+           'saved_detector_config', 'DescribeConfig', 'read_pair', 'working_size', 'box_to_original',
+           'cluster_to_original', 'prepare_images', 'prepare_pair', 'generate_descriptions', 'detection_summary',
+           'describe_prepared', 'Described', 'describe_images', 'describe_many', 'describe_pair', 'LayoutError',
+           'pair_layout', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log', 'ResumeError', 'pair_key',
+           'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -81,7 +81,7 @@ class DescribeConfig:
     max_new_tokens: int = 30  # longest description, in tokens
     num_return_sequences: int = 1  # descriptions per pair (the best beams, or samples)
     temperature: float = 0.0  # > 0: sample at this temperature instead of searching
-    per_change: bool = False  # one description per detected change, `{'sentence', 'bbox'}`, instead of one per pair
+    per_change: bool = False  # one description per detected change (`changes`: region, box, sentence), not one per pair
     # folders
     batch_size: int = 16  # pairs per model call
     # processes reading and detecting pairs ahead of the model; 0: in this process (default: one per CPU, at most 8)
@@ -189,16 +189,20 @@ def detection_summary(det:Detection,
 def _finish(prepared:dict, descriptions:list,
             domain_distance:float|None=None, # the pair's distance from the model's domain (None: the model cannot tell)
            ) -> dict:
-    "A prepared pair's result: ok, original size, descriptions (per-change boxes in original pixels), the detection"
-    scale, size = prepared['scale'], prepared['size']
-    said = [dict(d, bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None else None)
-            if isinstance(d, dict) else d for d in descriptions]
+    "A pair's result: ok, original size, its sentences, each change's region and sentence, the detection (original px)"
+    scale, size, clusters = prepared['scale'], prepared['size'], prepared['det'].clusters
+    boxes = [list(map(int, c.bbox)) for c in clusters]
+    region = lambda box: boxes.index(list(map(int, box))) + 1 if box is not None else None  # 1 = the first cluster
+    changes = [dict(region=region(d['bbox']), bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None
+                    else None, sentence=d['sentence']) for d in descriptions if isinstance(d, dict)]
     r, far = prepared['result'], domain_distance is not None and domain_distance > 1
     warnings = r['warnings'] + ([f"out of the model's domain (distance {domain_distance:.1f}, where 1 is the line 99% "
                                  "of its validation pairs stay under): its sentences may mean nothing"] if far else [])
     domain = dict(in_domain=None if domain_distance is None else not far,
                   domain_distance=None if domain_distance is None else round(float(domain_distance), 3))
+    said = [d['sentence'] if isinstance(d, dict) else d for d in descriptions]
     return dict({k: v for k, v in r.items() if k != 'warnings'}, ok=True, size=list(size), descriptions=said,
+                changes=changes,
                 **detection_summary(prepared['det'], scale, size), **domain, warnings=warnings)
 
 # %% ../nbs/05_describe.ipynb #731f394d
@@ -211,9 +215,14 @@ def _generate_or_split(ready:list[dict], model, opts:DescribeConfig) -> list:
         return [e] if len(ready) == 1 else [s for p in ready for s in _generate_or_split([p], model, opts)]
 
 # %% ../nbs/05_describe.ipynb #e6381364
+UNTRAINED = ("the model is untrained (0 training steps): its sentences mean nothing; `make demo` trains the demo "
+             "model, `tblip2_train` one of your own")
+
 def describe_prepared(prepared:list[dict], model, opts:DescribeConfig) -> list[dict]:
     "Results for a batch of prepared pairs, all that were read described in one call (with no model: boxes only)"
     ready = [p for p in prepared if 'det' in p]
+    if model is not None and getattr(model, 'trained_steps', None) == 0:  # said with every sentence it writes
+        for p in ready: p['result']['warnings'] = p['result']['warnings'] + [UNTRAINED]
     said = _generate_or_split(ready, model, opts) if model is not None else [[] for _ in ready]
     domain = getattr(model, 'domain', None)
     if domain is not None and ready:  # each pair as far as the farther of its two images
@@ -230,9 +239,10 @@ def _image_processor(model): return model.processor.image_processor if model is 
 class Described(NamedTuple):
     "What `describe_images` found and said about a pair"
     detection: Detection        # the clusters in the original images' pixels
-    descriptions: list          # sentences, or `{'sentence', 'bbox'}` per change
+    descriptions: list          # the sentences
     in_domain: bool|None        # whether the pair is of the kind the model was trained on (None: the model cannot tell)
     domain_distance: float|None # how far it lies from that (1.0: the line 99% of its validation pairs stay under)
+    changes: list = []          # per change: `{region, bbox, sentence}`, region 1 the first cluster (`per_change`)
 
 # %% ../nbs/05_describe.ipynb #0c28df1c
 def _as_image(image, name:str, cfg:DetectorConfig, opts:DescribeConfig) -> np.ndarray:
@@ -251,7 +261,7 @@ def describe_images(before, after, model=None, cfg:DetectorConfig|None=None,
     if not r['ok']: raise RuntimeError(r['error'])
     det = p['det']
     return Described(replace(det, clusters=[cluster_to_original(c, p['scale'], p['size']) for c in det.clusters]),
-                     r['descriptions'], r['in_domain'], r['domain_distance'])
+                     r['descriptions'], r['in_domain'], r['domain_distance'], r['changes'])
 
 # %% ../nbs/05_describe.ipynb #00aa4b02
 def _die_with(parent:int):

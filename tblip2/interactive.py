@@ -20,7 +20,8 @@ from .describe import (
     write_json_atomic)
 
 # %% auto #0
-__all__ = ['png_bytes', 'colour_diff_map', 'before_after', 'PairError', 'pair_from_upload', 'DiffPicker']
+__all__ = ['REGION_COLOURS', 'THRESHOLD_HELP', 'png_bytes', 'colour_diff_map', 'region_colour', 'css_colour', 'draw_regions',
+           'blend', 'flicker_gif', 'before_after', 'PairError', 'ordered_pair', 'pair_from_upload', 'DiffPicker']
 
 # %% ../nbs/06_interactive.ipynb #c5c0be42
 def png_bytes(image:np.ndarray) -> bytes:
@@ -33,6 +34,43 @@ def colour_diff_map(diff_map:np.ndarray) -> np.ndarray:
     "The difference map scaled to its maximum, in the magma colour map, as RGB uint8"
     scaled = (255 * diff_map / max(float(diff_map.max()), 1e-6)).clip(0, 255).astype(np.uint8)
     return cv2.applyColorMap(scaled, cv2.COLORMAP_MAGMA)[..., ::-1].copy()
+
+# %% ../nbs/06_interactive.ipynb #464e1c41
+# Okabe-Ito: distinct under the common colour blindnesses (the 6th, yellow, last: weak on white)
+REGION_COLOURS = ((230, 159, 0), (86, 180, 233), (0, 158, 115), (213, 94, 0), (204, 121, 167), (0, 114, 178),
+                  (240, 228, 66))
+
+def region_colour(k:int) -> tuple[int, int, int]:
+    "The RGB colour of region `k` (1-based), cycling through `REGION_COLOURS`"
+    return REGION_COLOURS[(k - 1) % len(REGION_COLOURS)]
+
+def css_colour(k:int) -> str: return '#%02x%02x%02x' % region_colour(k)
+
+def draw_regions(image:np.ndarray, boxes, highlight:int|None=None) -> np.ndarray:
+    "A copy of the RGB `image` with box k (1-based) outlined in its colour and numbered; `highlight` drawn thicker"
+    boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+    t = 1 + max(image.shape[:2]) // 150
+    out = np.ascontiguousarray(image).copy()
+    for k, box in enumerate(boxes.tolist(), 1):
+        width = t if highlight is None else 2 * t if k == highlight else max(1, t // 2)
+        out = draw_boxes(out, [box], region_colour(k), width)
+        scale = max(0.3, max(image.shape[:2]) / 600)
+        (tw, th), _ = cv2.getTextSize(str(k), cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        x0, y0 = box[0], box[1]
+        cv2.rectangle(out, (x0, y0), (x0 + tw + 2, y0 + th + 3), region_colour(k), -1)
+        cv2.putText(out, str(k), (x0 + 1, y0 + th + 1), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1, cv2.LINE_AA)
+    return out
+
+def blend(before:np.ndarray, after:np.ndarray, alpha:float) -> np.ndarray:
+    "Before and after overlaid: `alpha` 0 is the before image, 1 the after image"
+    return cv2.addWeighted(after, float(alpha), before, 1 - float(alpha), 0)
+
+def flicker_gif(before:np.ndarray, after:np.ndarray, ms:int=700) -> bytes:
+    "An endless animated GIF showing before and after in turn, `ms` each: a change is what moves"
+    frames = [Image.fromarray(before), Image.fromarray(after)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format='GIF', save_all=True, append_images=frames[1:], duration=ms, loop=0)
+    return buf.getvalue()
 
 # %% ../nbs/06_interactive.ipynb #38eb4bb9
 def _mark(stem:str, pattern:str):
@@ -69,15 +107,10 @@ def _decode(f:dict) -> np.ndarray:
         raise PairError(f"{f['name']} is not an image this picker can read (PNG, JPEG, ...): {why}") from None
 
 # %% ../nbs/06_interactive.ipynb #69dacbd5
-def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differing more than this are refused
-                     max_scale_change:float=4.0, # so is one image more than this many times taller than the other
-                     ) -> tuple[str, np.ndarray, np.ndarray, str]:
-    "(name, before, after, why that order) from a `FileUpload.value` of two images (ipywidgets 8), after resized"
-    if len(files) != 2:
-        got = ', '.join(f['name'] for f in files) or 'none'
-        raise PairError(f"upload two images, before and after (got {len(files)}: {got})")
-    first, why = before_after([f['name'] for f in files])
-    files = [files[first], files[1 - first]]
+def ordered_pair(files, why:str, max_aspect_change:float=1.5, # aspect ratios differing more than this are refused
+                 max_scale_change:float=4.0, # so is one image more than this many times taller than the other
+                 ) -> tuple[str, np.ndarray, np.ndarray, str]:
+    "(name, before, after, why that order) from two uploaded files already in (before, after) order, after resized"
     before, after = (_decode(f) for f in files)
     sizes = (f"{files[0]['name']} is {before.shape[1]}x{before.shape[0]} but "
              f"{files[1]['name']} is {after.shape[1]}x{after.shape[0]}")
@@ -89,6 +122,14 @@ def pair_from_upload(files, max_aspect_change:float=1.5, # aspect ratios differi
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); before, after = match_sizes(before, after, 'resize')
     return Path(files[0]['name']).stem, before, after, f"before {files[0]['name']}, after {files[1]['name']} ({why})"
+
+def pair_from_upload(files, **limits) -> tuple[str, np.ndarray, np.ndarray, str]:
+    "(name, before, after, why that order) from a `FileUpload.value` of two images (ipywidgets 8), after resized"
+    if len(files) != 2:
+        got = ', '.join(f['name'] for f in files) or 'none'
+        raise PairError(f"upload two images, before and after (got {len(files)}: {got})")
+    first, why = before_after([f['name'] for f in files])
+    return ordered_pair([files[first], files[1 - first]], why, **limits)
 
 # %% ../nbs/06_interactive.ipynb #0f392644
 def _safe(method):
@@ -112,7 +153,8 @@ class DiffPicker:
         self.model = self.model_path = None
         self.name = self.before = self.after = self.det = self.references = None
         self.order = ''  # which picture is which, and why
-        self.descriptions, self.batch_results, self._worker = [], [], None
+        self.descriptions, self.changes, self.batch_results, self._worker = [], [], [], None
+        self.result, self._pending = None, {}  # the last description; a before or after upload awaiting its partner
         self._build(cfg)
         self.load_model(model if model is not None else (default_model_path() or ''))
         if dataset is not None and len(dataset): self.choose(dataset.img_ids[0])
@@ -141,16 +183,29 @@ def _build_batch(self:DiffPicker):
                              self.batch_message])
 
 # %% ../nbs/06_interactive.ipynb #3033447a
+THRESHOLD_HELP = ("Pixels whose difference is over the threshold count as changed. The threshold is Otsu's split of "
+                  "the difference map; where Otsu would mark more than max_foreground of the picture (no clear change), "
+                  "the percentile below is used instead (the fallback). Neither goes below this floor: raise it to "
+                  "drop weak changes.")
+
 @patch
 def _build(self:DiffPicker, cfg):
     "Create the widgets and wire them to the methods"
     c = cfg or DetectorConfig(); s = dict(continuous_update=False, style={'description_width': '110px'})
+    wide = W.Layout(width='auto')
     self.pair_id = W.Dropdown(options=list(self.dataset.img_ids) if self.dataset is not None else [],
                               description='pair', **s)
-    self.random_btn = W.Button(description='Random', icon='random')
-    self.upload = W.FileUpload(accept='image/*', multiple=True, description='Upload 2 images')
+    self.random_btn = W.Button(description='Random', icon='random', layout=wide)
+    self.upload = W.FileUpload(accept='image/*', multiple=True, description='Pair (2 files)', layout=wide,
+                               tooltip='both pictures at once; their names say which is before')
+    self.upload_before = W.FileUpload(accept='image/*', multiple=False, description='Before', layout=wide,
+                                      tooltip='the before picture, from any folder')
+    self.upload_after = W.FileUpload(accept='image/*', multiple=False, description='After', layout=wide,
+                                     tooltip='the after picture, from any folder')
+    self.noise_floor = W.FloatSlider(value=c.noise_floor, min=0, max=100, step=0.5, description='min difference',
+                                     tooltip=THRESHOLD_HELP, **s)
     self.percentile = W.FloatSlider(value=c.diff_threshold_percentile, min=80, max=99.9, step=0.1,
-                                    description='percentile', **s)
+                                    description='fallback pct', tooltip=THRESHOLD_HELP, **s)
     self.eps = W.FloatSlider(value=c.eps, min=1, max=10, step=0.5, description='eps (px)', **s)
     self.min_samples = W.IntSlider(value=c.min_samples, min=1, max=60, description='min_samples', **s)
     self.max_clusters = W.IntSlider(value=c.max_clusters, min=1, max=10, description='max clusters', **s)
@@ -158,45 +213,63 @@ def _build(self:DiffPicker, cfg):
                                    description='registration', **s)
     self._base_cfg = c
     self.model_box = W.Text(description='checkpoint', placeholder='folder (empty: detector only)', **s)
-    self.load_btn = W.Button(description='Load model')
+    self.load_btn = W.Button(description='Load model', layout=wide)
     self.model_status = W.HTML(layout=W.Layout(max_width='460px'))
     self.num_beams = W.IntSlider(value=3, min=1, max=8, description='beams', **s)
     self.num_descriptions = W.IntSlider(value=1, min=1, max=3, description='descriptions', **s)
     # sampling temperature; 0: beam search
     self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)
     self.every_change = W.Checkbox(value=False, description='describe every change (a sentence per box)', indent=False)
-    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment')
-    self.swap_btn = W.Button(description='Swap before/after', icon='exchange')
+    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment', layout=wide)
+    self.swap_btn = W.Button(description='Swap before/after', icon='exchange', layout=wide)
+    self.view = W.ToggleButtons(options=['side by side', 'overlay', 'flicker'], value='side by side',
+                                tooltips=['before, after and their difference map', 'after laid over before',
+                                          'before and after in turn'], style={'button_width': '90px'})
+    self.alpha = W.FloatSlider(value=0.5, min=0, max=1, step=0.05, description='after share', **s)
+    self.export_dir = W.Text(value='picker_export', description='export to', **s)
+    self.export_pair_btn = W.Button(description='Export picture + results', icon='download', layout=wide)
     self.order_html = W.HTML()
     self.progress = W.IntProgress(value=0, min=0, max=1, description='',
                                   layout=W.Layout(visibility='hidden', width='200px'))
     self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain'))
                    for _ in range(3)]
     self.titles = [W.HTML(f'<b>{t}</b>') for t in ('before', 'after', 'difference')]
-    self.boxes_html, self.output_html, self.message = W.HTML(), W.HTML(), W.HTML()
+    self.boxes_html, self.output_html, self.refs_html, self.message = W.HTML(), W.HTML(), W.HTML(), W.HTML()
+    self.sentences = W.VBox()  # one row per sentence, a numbered button in its region's colour when it has one
+    self.highlight = None      # the region drawn thicker (clicked in the list of sentences)
     self._build_batch()
-    for w in (self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration):
+    for w in (self.noise_floor, self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration):
         w.observe(lambda _: self.update_detection(), 'value')
+    for w in (self.view, self.alpha): w.observe(lambda _: self.redraw(), 'value')
     self.pair_id.observe(
         lambda ch: self.choose(ch['new']) if ch['new'] is not None and ch['new'] != self.name else None, 'value')
     self.random_btn.on_click(lambda _: self.choose_random())
     self.upload.observe(lambda ch: self.use_upload(ch['new']) if ch['new'] else None, 'value')
-    self.load_btn.on_click(lambda _: self.load_model(self.model_box.value))
+    self.upload_before.observe(lambda ch: self.use_one_upload('before', ch['new']) if ch['new'] else None, 'value')
+    self.upload_after.observe(lambda ch: self.use_one_upload('after', ch['new']) if ch['new'] else None, 'value')
+    self.load_btn.on_click(lambda _: self.load_model_in_background(self.model_box.value))
     self.describe_btn.on_click(lambda _: self.describe())
     self.swap_btn.on_click(lambda _: self.swap())
+    self.export_pair_btn.on_click(lambda _: self.export_pair(self.export_dir.value))
     pics = W.HBox([W.VBox([t, im]) for t, im in zip(self.titles, self.images)])
-    settings = W.VBox([W.HTML('<b>detector</b>'), self.percentile, self.eps, self.min_samples, self.max_clusters,
-                       self.registration])
+    settings = W.VBox([W.HTML('<b>detector</b>'), self.noise_floor, self.percentile, self.eps, self.min_samples,
+                       self.max_clusters, self.registration])
     model = W.VBox([W.HTML('<b>model</b>'), W.HBox([self.model_box, self.load_btn]), self.model_status,
                     self.num_beams, self.num_descriptions, self.temperature, self.every_change])
-    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload]), self.message,
-                       W.HBox([self.order_html, self.swap_btn]), pics, self.boxes_html, W.HBox([settings, model]),
-                       W.HBox([self.describe_btn, self.progress]), self.output_html])
+    result = W.VBox([W.HBox([self.describe_btn, self.progress]), self.output_html, self.sentences, self.refs_html],
+                    layout=W.Layout(width='380px', margin='0 0 0 12px'))
+    pair_tab = W.VBox([W.HBox([self.pair_id, self.random_btn, self.upload, self.upload_before, self.upload_after]),
+                       self.message, W.HBox([self.order_html, self.swap_btn]), W.HBox([self.view, self.alpha]),
+                       W.HBox([W.VBox([pics, self.boxes_html]), result]), W.HBox([settings, model]),
+                       W.HBox([self.export_dir, self.export_pair_btn])])
     self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
     for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'),
                    (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
-                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'),
-                   (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap')):
+                   (self.upload_before, 'tblip2-upload-before'), (self.upload_after, 'tblip2-upload-after'),
+                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'), (self.images[2], 'tblip2-third'),
+                   (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap'), (self.view, 'tblip2-view'),
+                   (self.load_btn, 'tblip2-load'), (self.model_box, 'tblip2-model-box'),
+                   (self.export_pair_btn, 'tblip2-export'), (self.sentences, 'tblip2-sentences')):
         w.add_class(css)  # for the browser test
 
 # %% ../nbs/06_interactive.ipynb #133ef708
@@ -211,7 +284,8 @@ def say(self:DiffPicker, text:str='', error:bool=False):
 @patch
 def detector_config(self:DiffPicker) -> DetectorConfig:
     "The detector settings currently chosen in the panel"
-    return replace(self._base_cfg, diff_threshold_percentile=self.percentile.value, eps=self.eps.value,
+    return replace(self._base_cfg, noise_floor=self.noise_floor.value,
+                   diff_threshold_percentile=self.percentile.value, eps=self.eps.value,
                    min_samples=self.min_samples.value, max_clusters=self.max_clusters.value,
                    registration=self.registration.value or None)
 
@@ -219,18 +293,42 @@ def detector_config(self:DiffPicker) -> DetectorConfig:
 @patch
 @_safe
 def update_detection(self:DiffPicker):
-    "Re-detect with the panel's settings and redraw pictures and box list"
+    "Re-detect with the panel's settings and redraw pictures and the numbered list of regions"
     if self.before is None: return
     # at the working resolution, boxes in the pictures' pixels
-    self.det = describe_images(self.before, self.after, None, self.detector_config())[0]
-    pics = (draw_boxes(self.before, self.det.boxes), draw_boxes(self.after, self.det.boxes),
-            colour_diff_map(self.det.diff_map))
-    for im, pic in zip(self.images, pics): im.value = png_bytes(pic)
-    rows = ''.join(f'<li>box ({x0}, {y0}, {x1}, {y1}), {c.area} px</li>'
-                   for c, (x0, y0, x1, y1) in zip(self.det.clusters, self.det.boxes.tolist()))
+    self.det, self.highlight = describe_images(self.before, self.after, None, self.detector_config())[0], None
+    rows = ''.join(f'<li style="color:{css_colour(k)}"><b>{k}</b> <span style="color:#222">box '
+                   f'[{x0}, {y0}, {x1}, {y1}], {c.area} px</span></li>'
+                   for k, (c, (x0, y0, x1, y1)) in enumerate(zip(self.det.clusters, self.det.boxes.tolist()), 1))
+    how = ('the percentile fallback: Otsu would have marked too much' if self.det.used_fallback else "Otsu's split")
     self.boxes_html.value = (f'<div class="tblip2-boxes">{len(self.det.clusters)} changed region(s) in '
-                             f'{html.escape(str(self.name))}<ol>{rows}</ol></div>')
-    self.say()
+                             f'{html.escape(str(self.name))}<ol>{rows}</ol><small>threshold {self.det.threshold:.1f} '
+                             f'({how}; floor {self.noise_floor.value:g}); boxes are [x0, y0, x1, y1], x1, y1 '
+                             'exclusive</small></div>')
+    self.redraw(); self.say()
+
+@patch
+def redraw(self:DiffPicker):
+    "Draw the pictures as the view asks: before, after, difference map; or the overlay or flicker in the third place"
+    if self.det is None: return
+    boxes, lit = self.det.boxes, self.highlight
+    before, after = draw_regions(self.before, boxes, lit), draw_regions(self.after, boxes, lit)
+    self.images[0].value, self.images[1].value = png_bytes(before), png_bytes(after)
+    self.alpha.layout.visibility = 'visible' if self.view.value == 'overlay' else 'hidden'
+    if self.view.value == 'overlay':
+        self.images[2].format, self.images[2].value = 'png', png_bytes(blend(before, after, self.alpha.value))
+        self.titles[2].value = f'<b>overlay</b> (after {self.alpha.value:.0%})'
+    elif self.view.value == 'flicker':
+        self.images[2].format, self.images[2].value = 'gif', flicker_gif(before, after)
+        self.titles[2].value = '<b>flicker</b> (before, after, ...)'
+    else:
+        self.images[2].format, self.images[2].value = 'png', png_bytes(colour_diff_map(self.det.diff_map))
+        self.titles[2].value = '<b>difference</b>'
+
+@patch
+def highlight_region(self:DiffPicker, k:int|None):
+    "Draw region `k` (1-based) thicker and the others thinner; None: all alike"
+    self.highlight = k; self.redraw()
 
 # %% ../nbs/06_interactive.ipynb #332d4788
 @patch
@@ -253,14 +351,21 @@ def load_model(self:DiffPicker, model):
     cfg = self.model.config.detector_config
     self.every_change.disabled = not self.model.config.use_clusters  # one sentence per change needs the cluster tokens
     self._base_cfg = cfg
-    for w, v in ((self.percentile, cfg.diff_threshold_percentile), (self.eps, cfg.eps),
-                 (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters)):
+    for w, v in ((self.noise_floor, cfg.noise_floor), (self.percentile, cfg.diff_threshold_percentile),
+                 (self.eps, cfg.eps), (self.min_samples, cfg.min_samples), (self.max_clusters, cfg.max_clusters),
+                 (self.registration, cfg.registration or '')):
         w.value = v
     # the model's own beam width, within the slider's range
     self.num_beams.value = min(max(getattr(self.model.config, 'num_beams', 1), self.num_beams.min), self.num_beams.max)
     name = html.escape(str(self.model_path or type(self.model).__name__))
-    self.model_status.value = f'<span class="tblip2-model">Model: {name}</span>'
+    steps = getattr(self.model, 'trained_steps', None)
+    if steps == 0:
+        said = ('<br><b style="color:#b00020">Untrained</b> (0 training steps): its sentences mean nothing. '
+                '<code>make demo</code> trains the demo model, which the picker then opens on.')
+    else: said = f' (trained {steps:,} steps)' if steps else ''
+    self.model_status.value = f'<span class="tblip2-model">Model: {name}{said}</span>'
     self.describe_btn.description = 'Describe'
+    self.update_detection()  # the boxes of the model's own detector, drawn now: not the previous settings'
 
 # %% ../nbs/06_interactive.ipynb #cc475dea
 @patch
@@ -269,7 +374,8 @@ def show_pair(self:DiffPicker, name:str, before:np.ndarray, after:np.ndarray, re
     "Make (before, after) the current pair and redraw; `order` says which picture is which, and why"
     self.name, self.before, self.after, self.references, self.order = name, before, after, references, order
     self.order_html.value = f'<span class="tblip2-order-text">{html.escape(order)}</span>' if order else ''
-    self.descriptions = []; self.output_html.value = ''; self.say()
+    self.descriptions, self.changes, self.sentences.children, self.result = [], [], [], None
+    self.output_html.value = self.refs_html.value = ''; self.say()
     self.update_detection()
 
 # %% ../nbs/06_interactive.ipynb #7333a2c6
@@ -296,6 +402,18 @@ def choose_random(self:DiffPicker):
 def use_upload(self:DiffPicker, files):
     "Show an uploaded pair (an ipywidgets 8 `FileUpload.value`), or say what is wrong with it"
     name, before, after, order = pair_from_upload(files)
+    self.show_pair(name, before, after, order=order)
+    self.say(f'uploaded pair {name}')
+
+@patch
+@_safe
+def use_one_upload(self:DiffPicker, side:str, files):
+    "Keep the `side` ('before' or 'after') picture of two separate uploads; show the pair once both are there"
+    self._pending = {**getattr(self, '_pending', {}), side: files[0]}
+    other = 'after' if side == 'before' else 'before'
+    if other not in self._pending: return self.say(f"{side} picture {files[0]['name']}: now upload the {other} one")
+    pending, self._pending = self._pending, {}
+    name, before, after, order = ordered_pair([pending['before'], pending['after']], 'the Before and After buttons')
     self.show_pair(name, before, after, order=order)
     self.say(f'uploaded pair {name}')
 
@@ -326,7 +444,31 @@ def _in_background(self:DiffPicker, work, done, wait:bool=False):
     if wait: self._worker.join()
     return self._worker
 
+# %% ../nbs/06_interactive.ipynb #9facef8b
+@patch
+def load_model_in_background(self:DiffPicker, model, wait:bool=False):
+    "`load_model` off the main thread, the progress bar and the status line saying so; then everything redrawn"
+    self.model_status.value = f'<span class="tblip2-model">Loading {html.escape(str(model))} ...</span>'
+    self.load_btn.disabled = True
+    def work():
+        try: self.load_model(model)
+        finally: self.load_btn.disabled = False
+    return self._in_background(work, lambda _: None, wait)
+
 # %% ../nbs/06_interactive.ipynb #bd4eb16c
+@patch
+def _sentence_rows(self:DiffPicker, res) -> list:
+    "One row per sentence: with a change's region, a button of its number and colour that highlights its box"
+    rows = []
+    for d in (res.changes or [dict(region=None, sentence=s) for s in res.descriptions]):
+        k, text = d['region'], W.HTML(f'<span class="tblip2-sentence">{html.escape(d["sentence"])}</span>')
+        if k is None: rows.append(W.HBox([W.HTML('<span style="display:inline-block;width:34px"></span>'), text])); continue
+        b = W.Button(description=str(k), tooltip=f'show region {k}', layout=W.Layout(width='34px'))
+        b.style.button_color = css_colour(k); b.add_class(f'tblip2-region-{k}')
+        b.on_click(lambda _, k=k: self.highlight_region(None if self.highlight == k else k))
+        rows.append(W.HBox([b, text]))
+    return rows
+
 @patch
 @_safe
 def describe(self:DiffPicker, wait:bool=False):
@@ -339,20 +481,25 @@ def describe(self:DiffPicker, wait:bool=False):
                 temperature=self.temperature.value))
     def work(): return describe_images(before, after, model, cfg, **gen)
     def done(res):
-        self.det, self.descriptions = res.detection, res.descriptions; self.progress.value = 1
-        def li(d):  # a sentence, or (describing every change) a sentence with its box
-            if isinstance(d, str): return f'<li>{html.escape(d)}</li>'
-            where = 'box (' + ', '.join(map(str, d['bbox'])) + ')' if d['bbox'] else 'no change found'
-            return f'<li>{where}: {html.escape(d["sentence"])}</li>'
-        said = (''.join(map(li, self.descriptions)) if model is not None
-                else '<li><i>detector only: no model loaded</i></li>')
+        self.det, self.descriptions, self.changes, self.progress.value = res.detection, res.descriptions, res.changes, 1
+        self.result = res
+        n = len(res.detection.clusters)
+        hint = ('' if model is None or res.changes or n < 2 else
+                f'<p class="tblip2-hint">One sentence for all {n} regions: tick <i>describe every change</i> for one '
+                'sentence per region, each beside its number.</p>')
         refs = ''.join(f'<li>{html.escape(r)}</li>' for r in self.references or [])
         far = ('' if res.in_domain is not False else  # said above the sentence, where it cannot be missed
                f'<p class="tblip2-domain"><b>Out of the model\'s domain</b> (distance {res.domain_distance:.1f}; 1 is '
                'the line 99% of its validation pairs stay under): these pictures are unlike anything it was trained '
                'on, and its sentence may mean nothing.</p>')
-        self.output_html.value = (f'<div class="tblip2-description">{far}<b>description</b><ul>{said}</ul>'
-                                  + (f'<b>reference sentences</b><ul>{refs}</ul>' if refs else '') + '</div>')
+        untrained = ('<p class="tblip2-untrained"><b style="color:#b00020">Untrained model</b>: these words mean '
+                     'nothing (see the model line).</p>' if getattr(model, 'trained_steps', None) == 0 else '')
+        alone = '' if model is not None else '<ul><li><i>detector only: no model loaded</i></li></ul>'
+        self.output_html.value = f'<div class="tblip2-description">{far}{untrained}<b>description</b>{alone}</div>'
+        self.sentences.children = self._sentence_rows(res) if model is not None else []
+        self.refs_html.value = hint + (f'<div class="tblip2-references"><b>reference sentences</b><ul>{refs}</ul></div>'
+                                       if refs else '')
+        self.redraw()
     return self._in_background(work, done, wait)
 
 # %% ../nbs/06_interactive.ipynb #8dd99a67
@@ -412,3 +559,25 @@ def export_json(self:DiffPicker, path) -> Path|None:
     except Exception as e: self.batch_message.value = html.escape(f'could not export: {type(e).__name__}: {e}'); return
     self.batch_message.value = f'saved {len(self.batch_results)} results to {html.escape(str(out))}'
     return out
+
+# %% ../nbs/06_interactive.ipynb #3df7583c
+@patch
+@_safe
+def export_pair(self:DiffPicker, folder) -> tuple[Path, Path]|None:
+    "Write the annotated picture (PNG) and the current pair's result (JSON) into `folder`; say where"
+    if self.det is None: return self.say('choose or upload a pair first', error=True)
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r'[^\w.-]+', '_', str(self.name)) or 'pair'
+    boxes, gap = self.det.boxes, np.full((self.before.shape[0], 8, 3), 255, np.uint8)
+    picture = np.hstack([draw_regions(self.before, boxes, self.highlight), gap,
+                         draw_regions(self.after, boxes, self.highlight)])
+    png, tmp = folder/f'{stem}_annotated.png', folder/f'.{stem}_annotated.png.tmp'
+    tmp.write_bytes(png_bytes(picture)); tmp.replace(png)
+    res = self.result
+    result = dict(name=str(self.name), model_path=str(self.model_path or ''),
+                  trained_steps=getattr(self.model, 'trained_steps', None), detector=asdict(self.detector_config()),
+                  descriptions=list(res.descriptions) if res else [], changes=list(res.changes) if res else [],
+                  **detection_summary(self.det))
+    out = write_json_atomic(result, folder/f'{stem}.json')
+    self.say(f'saved the picture to {png} and the results to {out}')
+    return png, out

@@ -223,6 +223,12 @@ def load_blip2(name_or_path="Salesforce/blip2-opt-2.7b", dtype="fp32", # fp32, b
                device_map=None) -> tuple[Blip2ForConditionalGeneration, Blip2Processor]:
     "A BLIP-2 checkpoint (OPT or FLAN-T5) and its processor, from a local folder or the HF cache"
     kw = dict(local_files_only=local_files_only)
+    from transformers import PretrainedConfig
+    try: kind = PretrainedConfig.get_config_dict(name_or_path, **kw)[0].get("model_type")
+    except OSError: kind = None  # the load below names the problem
+    if kind == "instructblip":
+        raise ValueError(f"{name_or_path}: an InstructBLIP checkpoint; its Q-Former reads the instruction's tokens beside "
+                         "its queries, a path this model does not build (use a BLIP-2 checkpoint: OPT or FLAN-T5)")
     try:
         model = Blip2ForConditionalGeneration.from_pretrained(name_or_path, dtype=as_dtype(dtype),
                                                               device_map=device_map, **kw)
@@ -535,6 +541,7 @@ class EnhancedDiffBLIP2(nn.Module):
             self.register_buffer("word_mean_updates", torch.zeros((), dtype=torch.long))
         else: self.word_mean = None
         self.aln_weight_itc, self.aln_weight_itm = c.aln_weight_itc, c.aln_weight_itm
+        self.trained_steps = 0  # optimiser steps taken (the training loop counts them; saved with the model)
         self.apply_tuning()
 
     @property
@@ -935,7 +942,8 @@ def load_saved_weights(model:nn.Module, save_dir):
 def save_pretrained(self:EnhancedDiffBLIP2, save_dir) -> Path:
     "Write config JSON, safetensors weights and processor to `save_dir`"
     return write_saved(self, save_dir, dict(diffblip2=asdict(self.config), blip2=self.blip2_model.config.to_dict(),
-                                            aln_weight_itc=self.aln_weight_itc, aln_weight_itm=self.aln_weight_itm))
+                                            aln_weight_itc=self.aln_weight_itc, aln_weight_itm=self.aln_weight_itm,
+                                            trained_steps=self.trained_steps))
 
 # %% ../nbs/02_model.ipynb #5703c71f
 # measured, left off and deleted (RESULTS.md): a saved model that used one cannot be run the way it was trained
@@ -971,6 +979,7 @@ def from_pretrained(cls:EnhancedDiffBLIP2, save_dir, dtype=None) -> EnhancedDiff
     load_saved_weights(model, save_dir)
     model.aln_weight_itc, model.aln_weight_itm = meta["aln_weight_itc"], meta["aln_weight_itm"]
     model.domain = read_domain(save_dir)
+    model.trained_steps = meta.get("trained_steps")  # None: saved before models counted their steps
     return (model.to(as_dtype(dtype)) if dtype is not None else model).eval()
 
 # %% ../nbs/02_model.ipynb #af5a8384

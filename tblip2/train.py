@@ -1019,6 +1019,7 @@ def end_of_epoch(run:Run, epoch:int, scores:dict|None):
     "Track the best model, early stopping, and write the checkpoints of this epoch"
     st, cfg, acc = run.state, run.cfg, run.accelerator
     st.epoch = epoch + 1
+    run.core.trained_steps = st.step  # saved with the model: a reader can tell an untrained one
     if scores:
         key = 'CIDEr-D' if cfg.eval_cider else 'BLEU-4'
         st.history['evals'].append(dict(epoch=epoch, step=st.step, **scores))

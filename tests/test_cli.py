@@ -66,7 +66,7 @@ def test_single_pair_text_and_json(mixed, ckpt):
     args = ['--model_path', ckpt, '--image1', mixed/'good1.png', '--image2', mixed/'good1_2.png']
     r = run(*args)
     assert r.returncode == EXIT_OK, r.stderr
-    assert 'description: ' in r.stdout and 'box (10, 20, 30, 40)' in r.stdout
+    assert 'description: ' in r.stdout and 'box [10, 20, 30, 40]' in r.stdout
     r = run(*args, '--json')
     assert r.returncode == EXIT_OK and json.loads(r.stdout)['clusters'][0]['area'] > 300
     r = run('--detector_only', '--image1', mixed/'broken.png', '--image2', mixed/'broken_2.png')
@@ -317,7 +317,7 @@ def test_the_field_s_layouts_and_plain_arguments(ckpt, tmp_path):
     assert r.returncode == EXIT_OK and 'layout: A/ + B/' in r.stderr and '1 of 1 pairs described' in r.stderr, r.stderr
     assert json.loads((tmp_path/'r.json').read_text())['results'][0]['clusters'][0]['bbox'] == [10, 20, 30, 40]
     r = run('--detector_only', tmp_path/'levir'/'A'/'tile.png', tmp_path/'levir'/'B'/'tile.png')
-    assert r.returncode == EXIT_OK and 'box (10, 20, 30, 40)' in r.stdout, r.stderr
+    assert r.returncode == EXIT_OK and 'box [10, 20, 30, 40]' in r.stdout, r.stderr
     (tmp_path/'empty').mkdir()
     assert 'no pairs in' in one_line_usage_error(run('--detector_only', '--input_dir', tmp_path/'empty'))
     assert 'is a folder: give an image, or --input_dir' in one_line_usage_error(
@@ -332,3 +332,30 @@ def test_the_field_s_layouts_and_plain_arguments(ckpt, tmp_path):
     pair = [tmp_path/'two'/'p.png', tmp_path/'two'/'p_2.png']
     n = lambda *extra: len(json.loads(run('--detector_only', '--json', *pair, *extra).stdout)['clusters'])
     assert (n(), n('--model_path', model)) == (2, 1)
+
+def test_one_schema_and_the_per_change_hint(ckpt, tmp_path):
+    "The JSON has the same keys, and `descriptions` holds sentences, whatever the flags; text output numbers the regions"
+    rng = np.random.default_rng(3)
+    before = rng.integers(90, 110, (96, 96, 3), dtype=np.uint8)
+    after = before.copy(); after[10:30, 10:30] = (230, 40, 40); after[60:85, 55:80] = (40, 40, 230)
+    Image.fromarray(before).save(tmp_path/'two.png'); Image.fromarray(after).save(tmp_path/'two_2.png')
+    pair = [tmp_path/'two.png', tmp_path/'two_2.png', '--model_path', ckpt]
+    results = {}
+    for flags in ((), ('--per_change',), ('--detector_only',)):
+        r = run(*pair, '--json', *flags)
+        assert r.returncode == EXIT_OK, r.stderr
+        results[flags] = json.loads(r.stdout)
+    keys = {tuple(sorted(res)) for res in results.values()}
+    assert len(keys) == 1 and 'changes' in next(iter(keys)), keys
+    for flags, res in results.items():
+        assert all(isinstance(d, str) for d in res['descriptions']), (flags, res['descriptions'])
+    assert len(results[()]['clusters']) == 2 and results[()]['changes'] == [], results[()]
+    per = results[('--per_change',)]
+    assert [d['region'] for d in per['changes']] and all(d['region'] in (1, 2) for d in per['changes']), per['changes']
+    assert all(d['bbox'] == list(per['clusters'][d['region'] - 1]['bbox']) for d in per['changes'])
+    text = run(*pair).stdout
+    assert 'region 1: box [' in text and 'region 2: box [' in text, text
+    assert 'one sentence for all 2 regions: --per_change gives one sentence per region' in text, text
+    assert 'by Otsu' in text or 'by percentile fallback' in text, text
+    assert '--per_change' not in run(*pair, '--per_change').stdout
+    assert "x1, y1 exclusive" in run('--help').stdout

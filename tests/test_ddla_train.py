@@ -48,4 +48,5 @@ def test_ddla_trains_resumes_tests_and_logs(tmp_path, monkeypatch):
                         '--image2', str(first.with_name(first.stem + '_2.png')), '--json', '--per_change'], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
-    assert result['ok'] and result['descriptions'] and all('sentence' in d for d in result['descriptions']), result
+    assert result['ok'] and result['descriptions'] and all(isinstance(d, str) for d in result['descriptions']), result
+    assert result['changes'] and all(set(d) == {'region', 'bbox', 'sentence'} for d in result['changes']), result

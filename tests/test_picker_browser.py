@@ -1,7 +1,9 @@
 """The picker end to end in a real browser: JupyterLab on 127.0.0.1, Debian's Chromium driven by Playwright,
-the real `nbs/06_interactive.ipynb` run to its `DiffPicker`, a pair picked, Describe clicked, description and
-boxes awaited; then `after.png` and `before.png` uploaded in that order, and the left picture's pixels read
-to check that it shows the before image."""
+the real `nbs/06_interactive.ipynb` run to its `DiffPicker`, a pair picked, Describe clicked, the numbered regions and
+the sentences awaited, a sentence's number clicked to highlight its box; the overlay and flicker views; a checkpoint
+loaded whose detector finds one region at most, the boxes redrawn with it; then `after.png` and `before.png` uploaded
+in that order, and the left picture's pixels read to check that it shows the before image; then the two uploaded one
+per button."""
 import json, os, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import numpy as np, pytest
@@ -37,6 +39,10 @@ def workdir(tmp_path_factory):
     before = np.random.default_rng(0).integers(90, 110, (64, 64, 3), dtype=np.uint8)
     after = before.copy(); after[20:40, 10:30] = (230, 40, 40)
     Image.fromarray(before).save(d/'before.png'); Image.fromarray(after).save(d/'after.png')
+    (d/'other').mkdir(); Image.fromarray(after).save(d/'other'/'later.png')   # an after picture in another folder
+    from tblip2.model import EnhancedDiffBLIP2, DiffBLIP2Config, tiny_blip2
+    # a model whose detector keeps one region at most
+    EnhancedDiffBLIP2(*tiny_blip2(image_size=32), DiffBLIP2Config(detector=dict(max_clusters=1))).save_pretrained(d/'one-region')
     return d
 
 PIXEL_JS = """async ([x, y]) => {
@@ -96,17 +102,38 @@ def test_pick_describe_in_browser(chromium, lab, workdir):
             pair = page.locator('.tblip2-pair select option').nth(2).text_content()
             page.select_option('.tblip2-pair select', label=pair)
             page.wait_for_selector(f'.tblip2-boxes:has-text("in {pair}")', timeout=60_000)
+            page.click('.tblip2-picker .widget-checkbox input')   # describe every change: a sentence per region
             page.click('.tblip2-describe button, button.tblip2-describe')
-            page.wait_for_selector('.tblip2-description li', timeout=120_000)
-            assert page.locator('.tblip2-description').inner_text().startswith('description')
-            assert page.locator('.tblip2-boxes li').count() >= 1
-            assert 'box (' in page.locator('.tblip2-boxes').inner_text()
+            page.wait_for_selector('.tblip2-sentence', timeout=120_000)
+            assert page.locator('.tblip2-description').inner_text().startswith('Untrained model')  # said, not hidden
+            assert 'Untrained' in page.locator('.tblip2-model').inner_text()
+            n = page.locator('.tblip2-boxes li').count(); assert n >= 1
+            assert page.locator('.tblip2-boxes li').first.inner_text().startswith('1 box ['), page.locator('.tblip2-boxes').inner_text()
             assert page.locator('.tblip2-picker img').count() >= 3  # before, after, difference map
-            assert 'reference sentences' in page.locator('.tblip2-description').inner_text()
+            assert 'reference sentences' in page.locator('.tblip2-references').inner_text()
             assert page.locator('.tblip2-message').count() == 0, page.locator('.tblip2-message').inner_text()
+            # the result is beside the pictures, not under the controls
+            pics, said = page.locator('.tblip2-third').bounding_box(), page.locator('.tblip2-sentences').bounding_box()
+            assert said['x'] > pics['x'] + pics['width'] - 5 and said['y'] < pics['y'] + pics['height'], (pics, said)
+            number = page.locator('.tblip2-region-1').first                 # the sentence's number, in its region's colour
+            colour = number.evaluate("b => getComputedStyle(b).backgroundColor")
+            assert colour == 'rgb(230, 159, 0)', colour
+            plain_pic = page.evaluate("() => document.querySelector('.tblip2-picker .tblip2-before').src")
+            number.click()
+            page.wait_for_function("s => document.querySelector('.tblip2-picker .tblip2-before').src !== s", arg=plain_pic, timeout=30_000)
             shot.parent.mkdir(parents=True, exist_ok=True)
             picker.screenshot(path=str(shot))
             assert shot.stat().st_size > 5_000
+            page.click('.tblip2-view button:has-text("overlay")')
+            page.wait_for_selector('.tblip2-picker b:has-text("overlay")', timeout=30_000)
+            page.click('.tblip2-view button:has-text("flicker")')
+            page.wait_for_selector('.tblip2-picker b:has-text("flicker")', timeout=30_000)
+            page.click('.tblip2-view button:has-text("side by side")')
+            # a checkpoint whose detector keeps one region: loaded, the boxes are its own at once
+            page.fill('.tblip2-model-box input', str(workdir/'one-region'))
+            page.click('.tblip2-load')
+            page.wait_for_selector(f'.tblip2-model:has-text("{workdir/"one-region"}")', timeout=120_000)
+            page.wait_for_function("() => document.querySelectorAll('.tblip2-boxes li').length <= 1", timeout=60_000)
             # uploaded after first: the names decide, and the left picture is the before image
             with page.expect_file_chooser() as chooser: page.click('.tblip2-upload')
             chooser.value.set_files([str(workdir/'after.png'), str(workdir/'before.png')])
@@ -119,6 +146,18 @@ def test_pick_describe_in_browser(chromium, lab, workdir):
             page.wait_for_selector('.tblip2-order:has-text("swapped by hand")', timeout=60_000)
             deadline = time.time() + 60
             while page.evaluate(PIXEL_JS, [20, 30])['rgba'][0] < 200:  # now the red square is on the left
+                assert time.time() < deadline, page.evaluate(PIXEL_JS, [20, 30])
+                time.sleep(0.2)
+            # one picture per button, from two folders
+            with page.expect_file_chooser() as chooser: page.click('.tblip2-upload-before')
+            chooser.value.set_files([str(workdir/'before.png')])
+            page.wait_for_selector('.tblip2-message:has-text("now upload the after one")', timeout=60_000)
+            with page.expect_file_chooser() as chooser: page.click('.tblip2-upload-after')
+            chooser.value.set_files([str(workdir/'other'/'later.png')])
+            page.wait_for_selector('.tblip2-order:has-text("before before.png, after later.png (the Before and After buttons)")',
+                                   timeout=60_000)
+            deadline = time.time() + 60
+            while page.evaluate(PIXEL_JS, [20, 30])['rgba'][0] > 150:  # the before picture on the left again
                 assert time.time() < deadline, page.evaluate(PIXEL_JS, [20, 30])
                 time.sleep(0.2)
         except Exception:
