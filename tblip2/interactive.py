@@ -220,17 +220,18 @@ def _build(self:DiffPicker, cfg):
     # sampling temperature; 0: beam search
     self.temperature = W.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description='sampling T', **s)
     self.every_change = W.Checkbox(value=False, description='describe every change (a sentence per box)', indent=False)
-    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment', layout=wide)
+    self.describe_btn = W.Button(description='Describe', button_style='primary', icon='comment',
+                                 layout=W.Layout(width='auto', min_width='190px'))
     self.swap_btn = W.Button(description='Swap before/after', icon='exchange', layout=wide)
     self.view = W.ToggleButtons(options=['side by side', 'overlay', 'flicker'], value='side by side',
                                 tooltips=['before, after and their difference map', 'after laid over before',
-                                          'before and after in turn'], style={'button_width': '90px'})
+                                          'before and after in turn'], style={'button_width': '105px'})
     self.alpha = W.FloatSlider(value=0.5, min=0, max=1, step=0.05, description='after share', **s)
     self.export_dir = W.Text(value='picker_export', description='export to', **s)
     self.export_pair_btn = W.Button(description='Export picture + results', icon='download', layout=wide)
     self.order_html = W.HTML()
     self.progress = W.IntProgress(value=0, min=0, max=1, description='',
-                                  layout=W.Layout(visibility='hidden', width='200px'))
+                                  layout=W.Layout(visibility='hidden', width='150px'))
     self.images = [W.Image(format='png', layout=W.Layout(width='240px', height='240px', object_fit='contain'))
                    for _ in range(3)]
     self.titles = [W.HTML(f'<b>{t}</b>') for t in ('before', 'after', 'difference')]
@@ -461,7 +462,8 @@ def _sentence_rows(self:DiffPicker, res) -> list:
     "One row per sentence: with a change's region, a button of its number and colour that highlights its box"
     rows = []
     for d in (res.changes or [dict(region=None, sentence=s) for s in res.descriptions]):
-        k, text = d['region'], W.HTML(f'<span class="tblip2-sentence">{html.escape(d["sentence"])}</span>')
+        k, text = d['region'], W.HTML(f'<span class="tblip2-sentence" style="word-break:break-word">'
+                                      f'{html.escape(d["sentence"])}</span>', layout=W.Layout(max_width='330px'))
         if k is None: rows.append(W.HBox([W.HTML('<span style="display:inline-block;width:34px"></span>'), text])); continue
         b = W.Button(description=str(k), tooltip=f'show region {k}', layout=W.Layout(width='34px'))
         b.style.button_color = css_colour(k); b.add_class(f'tblip2-region-{k}')
