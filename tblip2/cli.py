@@ -11,12 +11,13 @@ from pathlib import Path
 from .datasets import SIZE_POLICIES, NO_ROOM, EXIT_NO_ROOM, no_room
 from .detector import DetectorConfig
 from .describe import (DescribeConfig, ResumeError, default_model_path, load_model, saved_detector_config,
-                             describe_pair, describe_folder, results_log, find_pairs, LayoutError, pair_layout)
+                             describe_pair, describe_folder, results_log, find_pairs, LayoutError, pair_layout,
+                             write_json_atomic)
 
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_SOME_FAILED', 'EXIT_USAGE', 'NO_MODEL_HELP', 'BOXES', 'DETECTOR_FLAGS', 'UsageError', 'diff_parser',
-           'check_output', 'check_args', 'detector_config', 'describe_config', 'format_result', 'run_folder',
-           'diff_cli']
+           'check_output', 'sequence_images', 'check_args', 'detector_config', 'describe_config', 'format_result',
+           'run_folder', 'run_sequence', 'diff_cli']
 
 # %% ../nbs/07_cli.ipynb #d78b73ee
 EXIT_OK = 0           # every pair was described
@@ -57,6 +58,11 @@ def diff_parser() -> argparse.ArgumentParser:
     p.add_argument('--image2', help='after image (as AFTER)')
     p.add_argument('--input_dir', help='batch: a folder of X.png + X_2.png pairs, or with before/ + after/ (or '
                                        "LEVIR-CD's A/ + B/) folders of the same names")
+    p.add_argument('--sequence', metavar='DIR', help='a sequence: the images of DIR in order, each step (image i to '
+                                                  'i + 1) described, the regions followed across steps (tracks)')
+    p.add_argument('--order', choices=('name', 'time'), default='name',
+                   help="sequence: by file name, or by the time the picture was taken (EXIF DateTimeOriginal)")
+    p.add_argument('--first_to_last', action='store_true', help='sequence: also describe the first image against the last')
     p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); '
                                          'results stream to the .jsonl beside it as they finish')
     p.add_argument('--resume', action='store_true',
@@ -103,15 +109,34 @@ def check_output(path,
     return p
 
 # %% ../nbs/07_cli.ipynb #f12f22f9
+def sequence_images(folder, order:str='name') -> list[Path]:
+    "The images of `folder` in order: by name, or by the EXIF time they were taken (an error names one without it)"
+    from tblip2.describe import IMAGE_SUFFIXES
+    images = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith('.'))
+    if order == 'name': return images
+    from PIL import Image
+    def taken(p):
+        with Image.open(p) as im: exif = im.getexif()
+        t = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, else DateTime
+        if not t: raise ValueError(f"{p.name}: no EXIF time to order by (--order name sorts by file name)")
+        return t
+    return sorted(images, key=taken)
+
 def check_args(a:argparse.Namespace) -> Path|None:
     "Raise `UsageError` for inconsistent arguments; return the model folder to load (None: detector only)"
     if a.images:
         if len(a.images) != 2 or a.image1 or a.image2:
             raise UsageError("give the pair as two paths (BEFORE AFTER) or as --image1 and --image2, not both")
         a.image1, a.image2 = a.images
-    single, batch = a.image1 or a.image2, a.input_dir
-    if bool(single) == bool(batch):
-        raise UsageError("give either --image1 and --image2 (one pair) or --input_dir (a batch)")
+    single, batch = a.image1 or a.image2, a.input_dir or a.sequence
+    if bool(single) == bool(batch) or (a.input_dir and a.sequence):
+        raise UsageError("give either --image1 and --image2 (one pair), --input_dir (a batch) or --sequence (a series)")
+    if a.sequence:
+        if not Path(a.sequence).is_dir(): raise UsageError(f"sequence folder not found: {a.sequence}")
+        try: found = sequence_images(a.sequence, a.order)
+        except ValueError as e: raise UsageError(str(e)) from None
+        if len(found) < 2: raise UsageError(f"{a.sequence}: a sequence needs two images or more, found {len(found)}")
+        if a.resume: raise UsageError("--resume is for a batch (--input_dir); a sequence is described in one go")
     if single and not (a.image1 and a.image2):
         raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
     for f in (a.image1, a.image2):
@@ -119,7 +144,7 @@ def check_args(a:argparse.Namespace) -> Path|None:
             raise UsageError(f"{f} is a folder: give an image, or --input_dir for a folder of pairs")
         if f and not Path(f).is_file(): raise UsageError(f"image not found: {f}")
     if batch and not Path(batch).is_dir(): raise UsageError(f"input folder not found: {batch}")
-    if batch:
+    if a.input_dir:
         try: found = find_pairs(batch)[0]           # a folder laid out two ways: said before the model loads
         except LayoutError as e: raise UsageError(str(e)) from None
         if not found: raise UsageError(f"no pairs in {batch}: looked for X.png + X_2.png side by side, and for "
@@ -203,6 +228,19 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
     return EXIT_OK if out['n_failed'] == 0 and not out.get('n_missing') else EXIT_SOME_FAILED
 
 # %% ../nbs/07_cli.ipynb #f2d0a8d5
+def run_sequence(a:argparse.Namespace, model, cfg:DetectorConfig, opts:DescribeConfig) -> int:
+    "Describe the sequence `a.sequence` step by step; JSON to `a.output_file` (or printed), a summary on stderr"
+    from tblip2.describe import describe_sequence
+    images = sequence_images(a.sequence, a.order)
+    out = describe_sequence(images, model, cfg, opts, names=[p.name for p in images], first_to_last=a.first_to_last)
+    if a.output_file: write_json_atomic(out, a.output_file)
+    else: print(json.dumps(out, indent=1))
+    failed = sum(not r['ok'] for r in out['steps'])
+    print(f"{out['n_images']} images ({a.order} order), {len(out['steps']) - failed} of {len(out['steps'])} steps "
+          f"described, {len(out['tracks'])} changed region(s) followed across them"
+          + (f"; results in {a.output_file}" if a.output_file else ''), file=sys.stderr)
+    return EXIT_OK if not failed else EXIT_SOME_FAILED
+
 def _terminated(signum, frame): raise KeyboardInterrupt
 
 def diff_cli(argv:list[str]|None=None) -> int:
@@ -222,6 +260,7 @@ def diff_cli(argv:list[str]|None=None) -> int:
         except Exception as e:
             raise UsageError(f"cannot load the model in {model_path}: {type(e).__name__}: {e}") from None
         if a.input_dir: return run_folder(a, model, model_path, cfg, opts)
+        if a.sequence: return run_sequence(a, model, cfg, opts)
     except (UsageError, ResumeError) as e: return _usage(e)
     r = describe_pair(dict(name=Path(a.image1).stem, before=Path(a.image1), after=Path(a.image2)), model, cfg, opts)
     print(json.dumps(r, indent=1) if a.json else format_result(r))

@@ -26,7 +26,8 @@ __all__ = ['UNTRAINED', 'IMAGE_SUFFIXES', 'LAYOUTS', 'default_model_path', 'untr
            'cluster_to_original', 'prepare_images', 'prepare_pair', 'generate_descriptions', 'detection_summary',
            'describe_prepared', 'Described', 'describe_images', 'describe_many', 'describe_pair', 'LayoutError',
            'pair_layout', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log', 'ResumeError', 'pair_key',
-           'resume_from', 'write_results', 'describe_folder', 'draw_boxes']
+           'resume_from', 'write_results', 'describe_folder', 'draw_boxes', 'box_iou', 'link_tracks',
+           'describe_sequence']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
 def default_model_path() -> Path|None:
@@ -164,9 +165,11 @@ def prepare_pair(pair:dict, cfg:DetectorConfig, opts:DescribeConfig, image_proce
     except Exception as e: return dict(result=dict(result, ok=False, error=f"{type(e).__name__}: {e}"))
 
 # %% ../nbs/05_describe.ipynb #2f9d9995
-def generate_descriptions(model, befores, afters, dets:list[Detection], opts:DescribeConfig) -> list[list]:
+def generate_descriptions(model, befores, afters, dets:list[Detection], opts:DescribeConfig,
+                          vision=None, # (B, 2, P, Dv) ViT tokens computed before (a sequence's); None: run it
+                         ) -> list[list]:
     "The descriptions of a batch of detected pairs: per pair a list of sentences (`{sentence, bbox}` per change)"
-    gen = dict(detections=dets, max_new_tokens=opts.max_new_tokens)
+    gen = dict(detections=dets, max_new_tokens=opts.max_new_tokens, **({} if vision is None else dict(vision=vision)))
     if opts.per_change: return model.generate(befores, afters, num_beams=opts.num_beams, per_change=True, **gen)
     n = opts.num_return_sequences
     if n > 1: gen['num_return_sequences'] = n
@@ -206,11 +209,12 @@ def _finish(prepared:dict, descriptions:list,
                 **detection_summary(prepared['det'], scale, size), **domain, warnings=warnings)
 
 # %% ../nbs/05_describe.ipynb #731f394d
-def _generate_or_split(ready:list[dict], model, opts:DescribeConfig) -> list:
+def _generate_or_split(ready:list[dict], model, opts:DescribeConfig) -> list:  # a pair's 'vision': its ViT tokens
     "Each pair's descriptions from one `generate` call for the batch, or pair by pair if that fails"
     if not ready: return []
     pixels = torch.from_numpy(np.stack([p['pixels'] for p in ready]))  # (B, 2, 3, S, S): before, after
-    try: return generate_descriptions(model, pixels[:, 0], pixels[:, 1], [p['det'] for p in ready], opts)
+    vision = torch.stack([p['vision'] for p in ready]) if all('vision' in p for p in ready) else None
+    try: return generate_descriptions(model, pixels[:, 0], pixels[:, 1], [p['det'] for p in ready], opts, vision)
     except Exception as e:
         return [e] if len(ready) == 1 else [s for p in ready for s in _generate_or_split([p], model, opts)]
 
@@ -494,3 +498,69 @@ def draw_boxes(image:np.ndarray, boxes, colour=(0, 255, 0),
         for i in range(min(t, (x1 - x0 + 1) // 2, (y1 - y0 + 1) // 2)):
             cv2.rectangle(out, (x0 + i, y0 + i), (x1 - 1 - i, y1 - 1 - i), tuple(int(v) for v in colour), 1)
     return out
+
+# %% ../nbs/05_describe.ipynb #7f43fbd8
+def box_iou(a, b) -> float:
+    "Intersection over union of two `[x0, y0, x1, y1]` boxes (x1, y1 exclusive)"
+    w, h = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+def link_tracks(step_boxes:list[list], min_iou:float=0.3) -> list[dict]:
+    "Tracks `{track, steps, regions, boxes}` (regions 1-based) linking each step's boxes to the best-overlapping track"
+    tracks = []
+    for s, boxes in enumerate(step_boxes):
+        taken = set()
+        for k, box in enumerate(boxes, 1):
+            scores = [(box_iou(t['boxes'][-1], box), j) for j, t in enumerate(tracks)
+                      if j not in taken and t['steps'][-1] < s]
+            best = max(scores, default=(0.0, None))
+            if best[0] >= min_iou:
+                t = tracks[best[1]]; taken.add(best[1])
+            else:
+                t = dict(track=len(tracks) + 1, steps=[], regions=[], boxes=[]); tracks.append(t); taken.add(len(tracks) - 1)
+            t['steps'].append(s); t['regions'].append(k); t['boxes'].append(list(map(int, box)))
+    return tracks
+
+# %% ../nbs/05_describe.ipynb #02142de9
+def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:DescribeConfig|None=None,
+                      names:list[str]|None=None, # one per image (default: the file names, or `image 0`, ...)
+                      first_to_last:bool=False, # also the step from the first image to the last
+                      min_iou:float=0.3, # boxes of two steps overlapping this much are one region's track
+                      **gen) -> dict:
+    "Each step of a sequence of images described (`steps`, as `describe_pair`'s results) and the regions' `tracks`"
+    opts, cfg = replace(opts or DescribeConfig(), **gen), cfg or DetectorConfig()
+    images = list(images)
+    if len(images) < 2: raise ValueError(f"a sequence needs two images or more, got {len(images)}")
+    names = names or [Path(im).name if isinstance(im, (str, os.PathLike)) else f'image {i}' for i, im in enumerate(images)]
+    arrays, warned = [], []
+    for im, name in zip(images, names):  # each image read once, all at the first one's size
+        a = _as_image(im, name, cfg, opts)
+        if arrays and a.shape[:2] != arrays[0].shape[:2]:
+            warned.append(f"{name} resized to {arrays[0].shape[1]}x{arrays[0].shape[0]}, the first image's size")
+            a = cv2.resize(a, arrays[0].shape[1::-1], interpolation=cv2.INTER_AREA)
+        arrays.append(a)
+    steps = [(i, i + 1) for i in range(len(arrays) - 1)] + ([(0, len(arrays) - 1)] if first_to_last and len(arrays) > 2
+                                                             else [])
+    processor = _image_processor(model)
+    prepared = [dict(prepare_images(arrays[a], arrays[b], cfg, opts, processor),
+                     result=dict(name=f'{names[a]} -> {names[b]}', before=names[a], after=names[b],
+                                 warnings=[w for w in warned if w.startswith((names[a] + ' ', names[b] + ' '))]))
+                for a, b in steps]
+    encoded = 0
+    if model is not None and getattr(model.config, 'freeze_vision', False) and hasattr(model, 'vision_tokens'):
+        pixels = {a: p['pixels'][0] for p, (a, b) in zip(prepared, steps)} | {b: p['pixels'][1] for p, (a, b) in zip(prepared, steps)}
+        order = sorted(pixels)
+        with torch.no_grad():
+            tokens = dict(zip(order, model.vision_tokens(torch.from_numpy(np.stack([pixels[k] for k in order]))
+                                                         .to(model.device)).cpu()))
+        encoded = len(order)
+        for p, (a, b) in zip(prepared, steps): p['vision'] = torch.stack([tokens[a], tokens[b]])
+    results = []
+    for start in range(0, len(prepared), opts.batch_size):
+        results += describe_prepared(prepared[start:start + opts.batch_size], model, opts)
+    for s, r in enumerate(results): r['step'] = s
+    consecutive = [r.get('clusters', []) for r in results[:len(arrays) - 1]]
+    tracks = link_tracks([[c['bbox'] for c in cl] for cl in consecutive], min_iou)
+    return dict(images=names, steps=results, tracks=tracks, n_images=len(arrays), image_encodings=encoded)

@@ -719,9 +719,10 @@ def read_segments(self:EnhancedDiffBLIP2, segments:dict,
 @patch
 def encode_images(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
                   keep_clusters:torch.Tensor|None=None, # (B, K) bool: only these cluster slots are seen (None: all)
+                  vision:torch.Tensor|None=None, # (B, 2, P, Dv) ViT tokens computed before (frozen ViT); None: run it
                  ) -> DiffEncoding:
     "Fuse before/after/difference/cluster tokens and read them with the Q-Former (see the picture above)"
-    return self.read_segments(self.image_segments(img1, img2, detections), keep_clusters)
+    return self.read_segments(self.image_segments(img1, img2, detections, vision), keep_clusters)
 
 # %% ../nbs/02_model.ipynb #2cb7ca31
 @patch
@@ -818,12 +819,14 @@ def generate(self:EnhancedDiffBLIP2, img1, img2, prompt:str|None=None, # None: t
              do_sample:bool=False, # sample (`temperature`, `top_p`, ... in `generate_kwargs`), not greedy or beams
              per_change:bool=False, # one sentence per detected change (see `describe_changes`) instead of one per pair
              keep_clusters:torch.Tensor|None=None, # (B, K) bool: condition on these cluster slots only
+             vision:torch.Tensor|None=None, # (B, 2, P, Dv) ViT tokens computed before (a sequence's, each image once)
              **generate_kwargs) -> list:
     "Captions for a batch of pairs (greedy unless `num_beams > 1` or `do_sample`); with `per_change`, changes per pair"
     if num_beams is None: num_beams = self.config.num_beams
     if per_change: return self.describe_changes(img1, img2, detections, prompt=prompt, max_new_tokens=max_new_tokens,
-                                                num_beams=num_beams, do_sample=do_sample, **generate_kwargs)
-    enc = self.encode_images(img1, img2, detections, keep_clusters)
+                                                num_beams=num_beams, do_sample=do_sample, vision=vision,
+                                                **generate_kwargs)
+    enc = self.encode_images(img1, img2, detections, keep_clusters, vision)
     B, Q = enc.visual_prefix.shape[:2]
     input_ids = self.lm_inputs(None, Q, prompt)["input_ids"].expand(B, -1)  # the same prompt for all: no padding
     inputs_embeds = splice_visual_prefix(self.blip2_model, input_ids, enc.visual_prefix)  # (B, T, Dl)
@@ -849,6 +852,7 @@ def _select(images, rows:list[int]):
 @patch
 @torch.no_grad()
 def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
+                     vision:torch.Tensor|None=None, # (B, 2, P, Dv) ViT tokens computed before; None: run the ViT
                      **generate_kwargs) -> list[list[dict]]:
     "Per pair, `[{'sentence', 'bbox'}]`: one sentence per detected change, conditioned on its cluster alone"
     if not self.config.use_clusters:
@@ -864,7 +868,7 @@ def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=No
         keep = torch.zeros(len(rows), K, dtype=torch.bool)
         if k >= 0: keep[:, k] = True
         sentences = self.generate(_select(img1, rows), _select(img2, rows), detections=[dets[b] for b in rows],
-                                  keep_clusters=keep, **generate_kwargs)
+                                  keep_clusters=keep, vision=None if vision is None else vision[rows], **generate_kwargs)
         for b, s in zip(rows, sentences):
             if any(s == o["sentence"] for o in out[b]): continue  # the same sentence twice in a pair: kept once
             out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[k].bbox) if k >= 0 else None))

@@ -359,3 +359,39 @@ def test_one_schema_and_the_per_change_hint(ckpt, tmp_path):
     assert 'by Otsu' in text or 'by percentile fallback' in text, text
     assert '--per_change' not in run(*pair, '--per_change').stdout
     assert "x1, y1 exclusive" in run('--help').stdout
+
+def sequence_frames():
+    "Four frames: a red square appears in the second and leaves in the fourth; a blue one turns green in the third"
+    f0 = np.random.default_rng(5).integers(90, 110, (64, 64, 3), dtype=np.uint8); f0[40:56, 40:56] = (40, 40, 200)
+    f1 = f0.copy(); f1[8:24, 8:24] = (230, 40, 40)
+    f2 = f1.copy(); f2[40:56, 40:56] = (40, 200, 40)
+    f3 = f2.copy(); f3[8:24, 8:24] = f0[8:24, 8:24]
+    return [f0, f1, f2, f3]
+
+def test_sequence_step_by_step(ckpt, tmp_path):
+    "`tblip2_diff --sequence DIR`: one entry per step (both names, sentences, clusters) and the tracks; --order time"
+    d = tmp_path/'site'; d.mkdir()
+    for i, f in enumerate(sequence_frames()): Image.fromarray(f).save(d/f'week{i + 1}.png')
+    r = run('--sequence', d, '--model_path', ckpt)
+    assert r.returncode == EXIT_OK, r.stderr
+    out = json.loads(r.stdout)
+    assert [(s['before'], s['after']) for s in out['steps']] == [('week1.png', 'week2.png'), ('week2.png', 'week3.png'),
+                                                                 ('week3.png', 'week4.png')]
+    assert all(s['ok'] and s['clusters'] and isinstance(s['descriptions'][0], str) for s in out['steps']), out['steps']
+    assert out['image_encodings'] == 4 and any(t['steps'] == [0, 2] for t in out['tracks']), out['tracks']
+    assert '4 images (name order), 3 of 3 steps described' in r.stderr, r.stderr
+    # taken in the other order than their names: --order time follows the camera's clock
+    t = tmp_path/'timed'; t.mkdir()
+    for i, f in enumerate(sequence_frames()):
+        exif = Image.Exif(); exif[306] = f'2026:01:0{i + 1} 10:00:00'
+        Image.fromarray(f).save(t/f'shot{4 - i}.jpg', exif=exif, quality=95)
+    out = json.loads(run('--sequence', t, '--order', 'time', '--detector_only').stdout)
+    assert out['images'] == ['shot4.jpg', 'shot3.jpg', 'shot2.jpg', 'shot1.jpg'], out['images']
+    Image.fromarray(sequence_frames()[0]).save(t/'noexif.png')
+    r = run('--sequence', t, '--order', 'time', '--detector_only')
+    assert r.returncode == EXIT_USAGE and 'noexif.png: no EXIF time' in r.stderr, r.stderr
+    (d/'lonely').mkdir(); r = run('--sequence', d/'lonely', '--detector_only')
+    assert r.returncode == EXIT_USAGE and 'two images or more, found 0' in r.stderr, r.stderr
+    out_file = tmp_path/'seq.json'
+    r = run('--sequence', d, '--detector_only', '--output_file', out_file)
+    assert r.returncode == EXIT_OK and json.loads(out_file.read_text())['n_images'] == 4, r.stderr
