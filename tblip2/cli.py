@@ -62,7 +62,8 @@ def diff_parser() -> argparse.ArgumentParser:
                                                   'i + 1) described, the regions followed across steps (tracks)')
     p.add_argument('--order', choices=('name', 'time'), default='name',
                    help="sequence: by file name, or by the time the picture was taken (EXIF DateTimeOriginal)")
-    p.add_argument('--first_to_last', action='store_true', help='sequence: also describe the first image against the last')
+    p.add_argument('--first_to_last', action='store_true',
+                   help='sequence: also describe the first image against the last')
     p.add_argument('--output_file', help='batch: where to write the results JSON (default: print it); '
                                          'results stream to the .jsonl beside it as they finish')
     p.add_argument('--resume', action='store_true',
@@ -112,7 +113,8 @@ def check_output(path,
 def sequence_images(folder, order:str='name') -> list[Path]:
     "The images of `folder` in order: by name, or by the EXIF time they were taken (an error names one without it)"
     from tblip2.describe import IMAGE_SUFFIXES
-    images = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith('.'))
+    images = sorted(p for p in Path(folder).iterdir()
+                    if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith('.'))
     if order == 'name': return images
     from PIL import Image
     def taken(p):

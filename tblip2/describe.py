@@ -519,7 +519,8 @@ def link_tracks(step_boxes:list[list], min_iou:float=0.3) -> list[dict]:
             if best[0] >= min_iou:
                 t = tracks[best[1]]; taken.add(best[1])
             else:
-                t = dict(track=len(tracks) + 1, steps=[], regions=[], boxes=[]); tracks.append(t); taken.add(len(tracks) - 1)
+                t = dict(track=len(tracks) + 1, steps=[], regions=[], boxes=[])
+                tracks.append(t); taken.add(len(tracks) - 1)
             t['steps'].append(s); t['regions'].append(k); t['boxes'].append(list(map(int, box)))
     return tracks
 
@@ -533,7 +534,8 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
     opts, cfg = replace(opts or DescribeConfig(), **gen), cfg or DetectorConfig()
     images = list(images)
     if len(images) < 2: raise ValueError(f"a sequence needs two images or more, got {len(images)}")
-    names = names or [Path(im).name if isinstance(im, (str, os.PathLike)) else f'image {i}' for i, im in enumerate(images)]
+    names = names or [Path(im).name if isinstance(im, (str, os.PathLike)) else f'image {i}'
+                      for i, im in enumerate(images)]
     arrays, warned = [], []
     for im, name in zip(images, names):  # each image read once, all at the first one's size
         a = _as_image(im, name, cfg, opts)
@@ -550,7 +552,8 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
                 for a, b in steps]
     encoded = 0
     if model is not None and getattr(model.config, 'freeze_vision', False) and hasattr(model, 'vision_tokens'):
-        pixels = {a: p['pixels'][0] for p, (a, b) in zip(prepared, steps)} | {b: p['pixels'][1] for p, (a, b) in zip(prepared, steps)}
+        pixels = {}  # each image's pixel values, as its steps' pairs made them
+        for p, (a, b) in zip(prepared, steps): pixels[a], pixels[b] = p['pixels'][0], p['pixels'][1]
         order = sorted(pixels)
         with torch.no_grad():
             tokens = dict(zip(order, model.vision_tokens(torch.from_numpy(np.stack([pixels[k] for k in order]))

@@ -184,7 +184,8 @@ def _build_batch(self:DiffPicker):
 
 # %% ../nbs/06_interactive.ipynb #3033447a
 THRESHOLD_HELP = ("Pixels whose difference is over the threshold count as changed. The threshold is Otsu's split of "
-                  "the difference map; where Otsu would mark more than max_foreground of the picture (no clear change), "
+                  "the difference map; where Otsu would mark more than max_foreground of the picture (no clear "
+                  "change), "
                   "the percentile below is used instead (the fallback). Neither goes below this floor: raise it to "
                   "drop weak changes.")
 
@@ -267,7 +268,8 @@ def _build(self:DiffPicker, cfg):
     for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'),
                    (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
                    (self.upload_before, 'tblip2-upload-before'), (self.upload_after, 'tblip2-upload-after'),
-                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'), (self.images[2], 'tblip2-third'),
+                   (self.images[0], 'tblip2-before'), (self.images[1], 'tblip2-after'),
+                   (self.images[2], 'tblip2-third'),
                    (self.order_html, 'tblip2-order'), (self.swap_btn, 'tblip2-swap'), (self.view, 'tblip2-view'),
                    (self.load_btn, 'tblip2-load'), (self.model_box, 'tblip2-model-box'),
                    (self.export_pair_btn, 'tblip2-export'), (self.sentences, 'tblip2-sentences')):
@@ -464,8 +466,9 @@ def _sentence_rows(self:DiffPicker, res) -> list:
     for d in (res.changes or [dict(region=None, sentence=s) for s in res.descriptions]):
         k, text = d['region'], W.HTML(f'<span class="tblip2-sentence" style="word-break:break-word">'
                                       f'{html.escape(d["sentence"])}</span>', layout=W.Layout(max_width='330px'))
-        if k is None: rows.append(W.HBox([W.HTML('<span style="display:inline-block;width:34px"></span>'), text])); continue
-        b = W.Button(description=str(k), tooltip=f'show region {k}', layout=W.Layout(width='34px'))
+        if k is None:
+            rows.append(W.HBox([W.HTML('<span style="display:inline-block;width:40px"></span>'), text])); continue
+        b = W.Button(description=str(k), tooltip=f'show region {k}', layout=W.Layout(width='40px', padding='0'))
         b.style.button_color = css_colour(k); b.add_class(f'tblip2-region-{k}')
         b.on_click(lambda _, k=k: self.highlight_region(None if self.highlight == k else k))
         rows.append(W.HBox([b, text]))
