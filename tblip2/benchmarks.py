@@ -19,8 +19,8 @@ from .datasets import (SIZE_POLICIES, SPLITS, TEMPLATES, AnnotationError, SpotTh
 # %% auto #0
 __all__ = ['SOURCES', 'CLEVR_TYPES', 'VAL_NAMES', 'NLVR2_FILES', 'LOADERS', 'DATASETS', 'NLVR2_RAW', 'IMAGE_SUFFIXES',
            'PairDataset', 'image_paths', 'MissingImages', 'check_images', 'read_clevr_change', 'read_pair_json',
-           'read_ier', 'read_nlvr2', 'read_levir_cc', 'read_coco', 'read_pairs', 'load_dataset', 'write_example',
-           'find_image_pairs', 'write_pairs_jsonl', 'synthetic_cli']
+           'read_ier', 'read_nlvr2', 'read_levir_cc', 'read_coco', 'read_pairs', 'read_sequences', 'write_sequences',
+           'load_dataset', 'write_example', 'find_image_pairs', 'write_pairs_jsonl', 'synthetic_cli']
 
 # %% ../nbs/00a_benchmarks.ipynb #0d6f41ce
 SOURCES = {  # where each benchmark's images come from (the README's "Benchmarks and your own pairs" has the layouts)
@@ -31,6 +31,7 @@ SOURCES = {  # where each benchmark's images come from (the README's "Benchmarks
     'levir-cc': 'github.com/Chen-Yang-Liu/RSICCformer (LEVIR-CC)',
     'coco': 'cocodataset.org',
     'pairs': 'your own folder',
+    'sequence': 'your own folder of sequences',
     'synthetic': 'tblip2_data'}
 
 class PairDataset(SpotTheDiffDataset):
@@ -330,9 +331,62 @@ def read_pairs(root, split:str='train', **kwargs) -> PairDataset:
                               "give it on all or none")
     return PairDataset(root, split, 'pairs', paths, sentences, types or None, **kwargs)
 
+# %% ../nbs/00a_benchmarks.ipynb #73e963e6
+def read_sequences(root, split:str='train', **kwargs) -> PairDataset:
+    "The steps of the sequences in `root/sequences.jsonl` whose `split` is `split`, each step a pair `<id>/<k>`"
+    root = Path(root); path = root/'sequences.jsonl'
+    if not path.is_file():
+        raise FileNotFoundError(f"Annotation file not found: {path} (one line per sequence: "
+                                '{"id": ..., "images": [...], "captions": [[...] per step], "split": ...})')
+    paths, sentences, first = {}, {}, {}
+    for n, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip(): continue
+        where = f"{path}: line {n}"
+        try: e = json.loads(line)
+        except json.JSONDecodeError as err: raise AnnotationError(f"{where} is not valid JSON ({err})") from None
+        images, captions, e_split = _field(e, ('images', 'captions', 'split'), where)
+        if e_split not in SPLITS: raise AnnotationError(f"{where}: 'split' must be one of {SPLITS}, got {e_split!r}")
+        if not isinstance(images, list) or len(images) < 2:
+            raise AnnotationError(f"{where}: 'images' must list two images or more")
+        if not isinstance(captions, list) or len(captions) != len(images) - 1:
+            raise AnnotationError(f"{where}: {len(images)} images make {len(images) - 1} steps, but 'captions' has "
+                                  f"{len(captions) if isinstance(captions, list) else 'no list of'} caption lists")
+        seq_id = str(e.get('id', n))
+        if seq_id in first: raise AnnotationError(f"{where}: id {seq_id!r} repeats line {first[seq_id]}")
+        first[seq_id] = n
+        files = [_inside(root, im, where) for im in images]
+        for k, c in enumerate(captions): _strings(c, where, f'captions[{k}]')
+        if e_split != split: continue
+        for k, c in enumerate(captions): paths[f'{seq_id}/{k}'], sentences[f'{seq_id}/{k}'] = (files[k], files[k + 1]), c
+    if not paths: raise AnnotationError(f"{path}: no line has split {split!r}")
+    return PairDataset(root, split, 'sequence', paths, sentences, **kwargs)
+
+# %% ../nbs/00a_benchmarks.ipynb #d99aded2
+def write_sequences(out_dir, counts=(8, 2, 2), # sequences per split (train, val, test)
+                    steps:int=4, image_size:int=96, seed:int=0, max_changes_per_step:int=2) -> Path:
+    "Drawn sequences in `read_sequences`' layout, with `sequence_truth.json` for evaluation"
+    from tblip2.datasets import make_sequence
+    out = Path(out_dir); lines, truth, index = [], {}, 0
+    cfg = SyntheticConfig(image_size=image_size)
+    for split, n in zip(SPLITS, counts):
+        for _ in range(n):
+            seq_id, s = f'seq{index:04d}', make_sequence(seed, index, cfg, steps, max_changes_per_step)
+            (out/seq_id).mkdir(parents=True, exist_ok=True)
+            images = []
+            for k, frame in enumerate(s['frames']):
+                Image.fromarray(frame).save(out/seq_id/f'{k:02d}.png'); images.append(f'{seq_id}/{k:02d}.png')
+            captions = [[' '.join(a) for a in step['annotators']] for step in s['steps']]  # an annotator's, per step
+            lines.append(dict(id=seq_id, images=images, captions=captions, split=split))
+            truth[seq_id] = [step['changes'] for step in s['steps']]
+            index += 1
+    (out/'sequences.jsonl').write_text(''.join(json.dumps(l) + '\n' for l in lines))
+    (out/'sequence_truth.json').write_text(json.dumps(truth))
+    return out
+
 # %% ../nbs/00a_benchmarks.ipynb #8636a411
 LOADERS = {'spot-the-diff': SpotTheDiffDataset, 'synthetic': SpotTheDiffDataset, 'clevr-change': read_clevr_change,
-           'ier': read_ier, 'nlvr2': read_nlvr2, 'levir-cc': read_levir_cc, 'pairs': read_pairs, 'coco': read_coco}
+           'ier': read_ier, 'nlvr2': read_nlvr2, 'levir-cc': read_levir_cc, 'pairs': read_pairs, 'coco': read_coco,
+           'sequence': read_sequences}
 DATASETS = tuple(LOADERS)
 
 def load_dataset(name:str, # one of `DATASETS`
@@ -442,6 +496,8 @@ def write_example(name:str, root, counts=(6, 3, 3), image_size:int=32, seed:int=
     root = Path(root); root.mkdir(parents=True, exist_ok=True)
     sents = lambda p: [s for a in p['annotators'] for s in a]
     kind = lambda p: p['changes'][0]['change'] if p['changes'] else 'none'
+    if name == 'sequence':  # one-step sequences: as many pairs as sequences
+        return write_sequences(root, counts=counts, steps=1, image_size=image_size, seed=seed)
     if name in ('spot-the-diff', 'synthetic'):
         return make_synthetic_dataset(root, *counts, seed=seed, image_size=image_size, overwrite=True, progress=False)
     writer = {'clevr-change': _example_clevr, 'ier': _example_pair_json, 'nlvr2': _example_nlvr2,

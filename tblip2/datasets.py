@@ -26,7 +26,7 @@ __all__ = ['NO_ROOM', 'EXIT_NO_ROOM', 'MAX_PIXELS', 'SIZE_POLICIES', 'SHAPES', '
            'photo_background', 'object_bbox', 'draw_object', 'kinds_used', 'make_scene', 'describe_change',
            'describe_pair', 'apply_nuisances', 'make_pair', 'check_replaceable', 'make_synthetic_dataset',
            'synthetic_settings', 'synthetic_differences', 'holds_synthetic', 'SyntheticMismatch', 'ensure_synthetic',
-           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs']
+           'folder_digest', 'changed_regions', 'draw_boxes', 'show_pairs', 'make_sequence']
 
 # %% ../nbs/00_datasets.ipynb #dae954f2
 def repo_root() -> Path:
@@ -723,3 +723,58 @@ def show_pairs(ds:SpotTheDiffDataset, # the dataset to look at
     fig.legend(handles=handles, loc='lower center', ncol=4, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, .03, 1, 1))
     return fig
+
+# %% ../nbs/00_datasets.ipynb #94308368
+def _step_change(rng, current:list, taken:list, kinds:list, size:int,
+                 touched:set) -> tuple[list, dict]|None: # objects (their centres) already changed in this step
+    "One change applied to the scene `current`: the scene after it and its record, or None when it cannot be made"
+    free_objects = [k for k, o in enumerate(current) if (o['x'], o['y']) not in touched]
+    change = str(rng.choice(CHANGES if free_objects else ['appear']))
+    if change == 'appear':
+        used = {(o['shape'], o['colour']) for o in current}
+        free = [k for k in kinds if k not in used]
+        obj = _new_object(rng, free[rng.integers(len(free))], size, taken) if free else None
+        if obj is None: return None
+        touched.add((obj['x'], obj['y']))
+        return current + [obj], _change_record('appear', current, current + [obj], size)
+    k = free_objects[int(rng.integers(len(free_objects)))]; obj, rest = current[k], current[:k] + current[k + 1:]
+    if change == 'disappear':
+        taken[:] = [t for t in taken if t[:2] != (obj['x'], obj['y'])]
+        return rest, _change_record('disappear', rest + [obj], rest, size)
+    if change == 'move':
+        moved = _new_object(rng, (obj['shape'], obj['colour']), size, taken, location_name(obj['x'], obj['y'], size))
+        if moved is None: return None
+        moved.update(size=obj['size'], r=obj['r'], shade=obj['shade'])
+        taken[:] = [t for t in taken if t[:2] != (obj['x'], obj['y'])]; touched.add((moved['x'], moved['y']))
+        return rest + [moved], _change_record('move', rest + [obj], rest + [moved], size)
+    used = {(o['shape'], o['colour']) for o in current}
+    free = [c for c in COLOURS if c != obj['colour'] and (obj['shape'], c) not in used]
+    if not free: return None
+    recoloured = {**obj, 'colour': free[rng.integers(len(free))]}; touched.add((obj['x'], obj['y']))
+    return rest + [recoloured], _change_record('colour', rest + [obj], rest + [recoloured], size)
+
+def make_sequence(seed:int, index:int, cfg:SyntheticConfig, steps:int=4,
+                  max_changes_per_step:int=2) -> dict:
+    "Sequence `index` of the set with `seed`: `steps + 1` frames, and per step its changes and annotators' sentences"
+    rng = np.random.default_rng([seed, index, 1])  # another stream than the pairs'
+    size = cfg.image_size
+    bg = (photo_background if rng.random() < cfg.photo_frac else make_background)(rng, size)
+    kinds, taken, current = [(s, c) for s in SHAPES for c in COLOURS], [], []
+    for _ in range(int(rng.integers(cfg.min_distractors, cfg.max_distractors + 1))):  # the scene at the start
+        used = {(o['shape'], o['colour']) for o in current}
+        free = [k for k in kinds if k not in used]
+        obj = _new_object(rng, free[int(rng.integers(len(free)))], size, taken)
+        if obj is not None: current.append(obj)
+    def frame(objs):
+        img = bg.copy()
+        for o in objs: draw_object(img, o)
+        return img
+    frames, records = [frame(current)], []
+    for _ in range(steps):
+        changes, touched = [], set()  # one change per object and step: each change shows in the step's frames
+        for _ in range(int(rng.integers(1, max_changes_per_step + 1))):
+            done = _step_change(rng, current, taken, kinds, size, touched)
+            if done is not None: current, rec = done; changes.append(rec)
+        frames.append(frame(current))
+        records.append(dict(changes=changes, annotators=describe_pair(changes, rng, cfg.n_annotators)))
+    return dict(frames=frames, steps=records)

@@ -49,7 +49,7 @@ class TrainConfig:
     # data
     mode:str = 'train' # 'train', or 'test': load the best model and score it on the test split
     # 'synthetic' (generated into data_dir when missing), 'spot-the-diff', 'clevr-change', 'ier', 'nlvr2', 'levir-cc',
-    # 'coco' or 'pairs' (your own pairs.jsonl)
+    # 'coco', 'pairs' (your own pairs.jsonl) or 'sequence' (your own sequences.jsonl, each step a pair)
     dataset:str = 'synthetic'
     # '' = data/synthetic or data/diff/spot-the-diff-harsh19, by `dataset`; required for the other datasets
     data_dir:str = ''

@@ -36,3 +36,18 @@ def test_every_script_answers_help(folder):
     assert r.returncode == 0 and 'DONE ' in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
     done = json.loads(r.stdout.split('DONE ')[-1])
     assert {Path(k).name: v for k, v in done.items() if v != 'ok'} == {}, done
+
+def test_sequence_benches_run(tmp_path):
+    "bench/bench_sequence.py and bench/sequence_recall.py on the untrained tiny model: their tables come out"
+    from tblip2.describe import untrained_checkpoint
+    ckpt = untrained_checkpoint(tmp_path/'ckpt')
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'TBLIP2_PROGRESS': 'off'}
+    r = subprocess.run([sys.executable, 'bench/bench_sequence.py', '--model', str(ckpt), '--frames', '4', '--size', '96'],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [l for l in r.stdout.splitlines() if l.startswith('| ') and 'method' not in l]
+    assert [l.split(' | ')[2] for l in rows] == ['6', '4'], r.stdout            # ViT encodings: 2(N - 1), then N
+    r = subprocess.run([sys.executable, 'bench/sequence_recall.py', '--model', str(ckpt), '--sequences', '2',
+                        '--steps', '2', '--image_size', '96'], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.count('\n| ') == 3 and '| step | changes | change recall | with its kind |' in r.stdout, r.stdout
