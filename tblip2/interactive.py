@@ -182,6 +182,20 @@ def _build_batch(self:DiffPicker):
                              self.progress, self.batch_table, W.HBox([self.export_path, self.export_btn]),
                              self.batch_message])
 
+# %% ../nbs/06_interactive.ipynb #142f2311
+@patch
+def _build_sequence(self:DiffPicker):
+    "The sequence tab: upload N pictures or name a folder, describe, and the strip of steps"
+    self.seq_upload = W.FileUpload(accept='image/*', multiple=True, description='Pictures (in order)',
+                                   layout=W.Layout(width='auto'))
+    self.seq_folder = W.Text(placeholder='a folder of pictures, in name order', description='or a folder')
+    self.seq_btn = W.Button(description='Describe the sequence', button_style='primary', layout=W.Layout(width='auto'))
+    self.strip, self.seq_message, self.sequence = W.HBox(layout=W.Layout(flex_flow='row wrap')), W.HTML(), None
+    self.seq_btn.on_click(lambda _: self.describe_sequence())
+    self.seq_tab = W.VBox([W.HBox([self.seq_upload, self.seq_folder, self.seq_btn]), self.seq_message, self.strip])
+    self.strip.add_class('tblip2-strip'); self.seq_btn.add_class('tblip2-seq-describe'); self.seq_upload.add_class('tblip2-seq-upload')
+
+
 # %% ../nbs/06_interactive.ipynb #3033447a
 THRESHOLD_HELP = ("Pixels whose difference is over the threshold count as changed. The threshold is Otsu's split of "
                   "the difference map; where Otsu would mark more than max_foreground of the picture (no clear "
@@ -239,7 +253,7 @@ def _build(self:DiffPicker, cfg):
     self.boxes_html, self.output_html, self.refs_html, self.message = W.HTML(), W.HTML(), W.HTML(), W.HTML()
     self.sentences = W.VBox()  # one row per sentence, a numbered button in its region's colour when it has one
     self.highlight = None      # the region drawn thicker (clicked in the list of sentences)
-    self._build_batch()
+    self._build_batch(); self._build_sequence()
     for w in (self.noise_floor, self.percentile, self.eps, self.min_samples, self.max_clusters, self.registration):
         w.observe(lambda _: self.update_detection(), 'value')
     for w in (self.view, self.alpha): w.observe(lambda _: self.redraw(), 'value')
@@ -264,7 +278,7 @@ def _build(self:DiffPicker, cfg):
                        self.message, W.HBox([self.order_html, self.swap_btn]), W.HBox([self.view, self.alpha]),
                        W.HBox([W.VBox([pics, self.boxes_html]), result]), W.HBox([settings, model]),
                        W.HBox([self.export_dir, self.export_pair_btn])])
-    self.widget = W.Tab(children=[pair_tab, self.batch_tab], titles=('Pair', 'Batch'))
+    self.widget = W.Tab(children=[pair_tab, self.batch_tab, self.seq_tab], titles=('Pair', 'Batch', 'Sequence'))
     for w, css in ((self.widget, 'tblip2-picker'), (self.pair_id, 'tblip2-pair'),
                    (self.describe_btn, 'tblip2-describe'), (self.upload, 'tblip2-upload'),
                    (self.upload_before, 'tblip2-upload-before'), (self.upload_after, 'tblip2-upload-after'),
@@ -586,3 +600,50 @@ def export_pair(self:DiffPicker, folder) -> tuple[Path, Path]|None:
     out = write_json_atomic(result, folder/f'{stem}.json')
     self.say(f'saved the picture to {png} and the results to {out}')
     return png, out
+
+# %% ../nbs/06_interactive.ipynb #a7585d38
+@patch
+def _sequence_frames(self:DiffPicker) -> tuple[list[str], list[np.ndarray]]:
+    "The pictures of the sequence tab: the uploaded ones (sorted by name), else the folder's"
+    files = sorted(self.seq_upload.value, key=lambda f: f['name'])
+    if files: return [f['name'] for f in files], [_decode(f) for f in files]
+    folder = Path(self.seq_folder.value)
+    if not self.seq_folder.value or not folder.is_dir(): raise PairError('upload the pictures or give a folder of them')
+    from tblip2.describe import IMAGE_SUFFIXES
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return [p.name for p in paths], [load_image(p) for p in paths]
+
+@patch
+@_safe
+def describe_sequence(self:DiffPicker, wait:bool=False):
+    "Describe the sequence tab's pictures step by step in the background, then draw the strip"
+    from tblip2.describe import describe_sequence
+    names, frames = self._sequence_frames()
+    if len(frames) < 2: raise PairError(f'a sequence needs two pictures or more, got {len(frames)}')
+    cfg, model = self.detector_config(), self.model
+    def work(): return describe_sequence(frames, model, cfg, names=names, num_beams=self.num_beams.value)
+    def done(out):
+        self.sequence, self._frames = out, frames
+        cells = []
+        for s in out['steps']:
+            a = names.index(s['after']); boxes = [c['bbox'] for c in s['clusters']]
+            thumb = W.Image(value=png_bytes(draw_regions(frames[a], boxes)), format='png',
+                            layout=W.Layout(width='150px', height='150px', object_fit='contain'))
+            said = '; '.join(s['descriptions']) if model is not None else f"{len(boxes)} changed region(s)"
+            open_btn = W.Button(description=f"step {s['step'] + 1}: open", layout=W.Layout(width='150px'))
+            open_btn.on_click(lambda _, s=s: self.open_step(s['step']))
+            cells.append(W.VBox([open_btn, thumb, W.HTML(f'<div class="tblip2-step" style="width:150px">'
+                                                          f'{html.escape(said)}</div>')]))
+        self.strip.children = cells
+        self.seq_message.value = html.escape(f"{out['n_images']} pictures, {len(out['steps'])} steps, "
+                                             f"{len(out['tracks'])} region(s) followed across them")
+    return self._in_background(work, done, wait)
+
+@patch
+def open_step(self:DiffPicker, k:int):
+    "Open step `k` of the described sequence as a pair in the Pair tab"
+    s = self.sequence['steps'][k]; names = self.sequence['images']
+    b, a = names.index(s['before']), names.index(s['after'])
+    self.show_pair(s['name'], self._frames[b], self._frames[a], order=f"before {s['before']}, after {s['after']} "
+                   f"(step {k + 1} of the sequence)")
+    self.widget.selected_index = 0
