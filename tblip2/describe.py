@@ -551,7 +551,7 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
                                  warnings=[w for w in warned if w.startswith((names[a] + ' ', names[b] + ' '))]))
                 for a, b in steps]
     encoded = 0
-    if model is not None and getattr(model.config, 'freeze_vision', False) and hasattr(model, 'vision_tokens'):
+    if model is not None and hasattr(model, 'vision_tokens'):  # describing: any ViT's tokens are fixed
         pixels = {}  # each image's pixel values, as its steps' pairs made them
         for p, (a, b) in zip(prepared, steps): pixels[a], pixels[b] = p['pixels'][0], p['pixels'][1]
         order = sorted(pixels)

@@ -661,7 +661,8 @@ def image_segments(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None
     after = to_pixel_values(img2, self.processor).to(self.device)          # (B, 3, S, S)
     B = before.shape[0]
     if vision is None: vit = self.vision_tokens(torch.cat([before, after]))  # (2B, P, Dv): one ViT call
-    elif not c.freeze_vision: raise ValueError("cached ViT tokens need freeze_vision=True: a trained ViT changes them")
+    elif not c.freeze_vision and torch.is_grad_enabled():  # describing (no graph) reads them from any ViT
+        raise ValueError("cached ViT tokens need freeze_vision=True to train: a ViT that trains changes them")
     else: vit = torch.cat([vision[:, 0], vision[:, 1]]).to(self.device)   # what `vision_tokens` gave for them
     if c.image_tokens == "cls": vit = vit[:, :1]                           # (2B, 1, Dv): the class token only
     vit = vit.to(self.fusion_layer.type_embed.weight.dtype)
