@@ -7,7 +7,7 @@ Each step's pair is the same either way and gets the same sentences (checked). T
 encodes it with the ViT once (N encodings) and describes the steps in batches; pairing by hand reads and encodes each
 inner image twice (2(N - 1)) and describes one pair at a time. The table gives both costs measured in this one run
 (each the median of three, after one untimed run) and their ratio. It documents `describe_sequence`
-(nbs/05_describe.ipynb) and feeds no results-log entry.
+(nbs/05_describe.ipynb) and feeds the results-log entry `sequences`.
 """
 import argparse, tempfile, time
 from pathlib import Path

@@ -7,7 +7,8 @@ The generator draws each sequence (`tblip2.benchmarks.write_sequences`: one back
 the truth per step kept apart); the model describes every step with one sentence per detected change. Per step
 position: the share of the step's changes named by one of its sentences (colour and shape: `change_recall`), the
 share also naming the right kind of change (appeared, gone, moved, recoloured: the generator's wording), and the
-sentences per step. One model, one run: a table that documents the sequence path, not a 3-seed claim about a model.
+sentences per step. One model, one run: a table that documents the sequence path, not a 3-seed claim about a model;
+it feeds the results-log entry `sequences`.
 """
 import argparse, json, tempfile
 from pathlib import Path
