@@ -3,7 +3,7 @@ the real `nbs/06_interactive.ipynb` run to its `DiffPicker`, a pair picked, Desc
 the sentences awaited, a sentence's number clicked to highlight its box; the overlay and flicker views; a checkpoint
 loaded whose detector finds one region at most, the boxes redrawn with it; then `after.png` and `before.png` uploaded
 in that order, and the left picture's pixels read to check that it shows the before image; then the two uploaded one
-per button."""
+per button; then a folder of three pictures described in the Sequence tab and its second step opened as a pair."""
 import json, os, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import numpy as np, pytest
@@ -40,6 +40,8 @@ def workdir(tmp_path_factory):
     after = before.copy(); after[20:40, 10:30] = (230, 40, 40)
     Image.fromarray(before).save(d/'before.png'); Image.fromarray(after).save(d/'after.png')
     (d/'other').mkdir(); Image.fromarray(after).save(d/'other'/'later.png')   # an after picture in another folder
+    (d/'weekly').mkdir()                                                          # a sequence: the square comes and goes
+    for k, im in enumerate((before, after, before)): Image.fromarray(im).save(d/'weekly'/f'week{k}.png')
     from tblip2.model import EnhancedDiffBLIP2, DiffBLIP2Config, tiny_blip2
     # a model whose detector keeps one region at most
     EnhancedDiffBLIP2(*tiny_blip2(image_size=32), DiffBLIP2Config(detector=dict(max_clusters=1))).save_pretrained(d/'one-region')
@@ -160,6 +162,16 @@ def test_pick_describe_in_browser(chromium, lab, workdir):
             while page.evaluate(PIXEL_JS, [20, 30])['rgba'][0] > 150:  # the before picture on the left again
                 assert time.time() < deadline, page.evaluate(PIXEL_JS, [20, 30])
                 time.sleep(0.2)
+            # the sequence tab: a folder of three pictures, the strip of its two steps, the second opened as a pair
+            page.click('.tblip2-picker .lm-TabBar-tab:has-text("Sequence"), .tblip2-picker .p-TabBar-tab:has-text("Sequence")')
+            page.fill('.tblip2-picker input[placeholder="a folder of pictures, in name order"]', str(workdir/'weekly'))
+            page.click('.tblip2-seq-describe')
+            page.wait_for_selector('.tblip2-step', timeout=120_000)
+            assert page.locator('.tblip2-strip .tblip2-step').count() == 2
+            assert page.locator('.tblip2-strip img').count() == 2
+            page.click('.tblip2-strip button:has-text("step 2: open")')
+            page.wait_for_selector('.tblip2-order:has-text("(step 2 of the sequence)")', timeout=60_000)
+            assert page.locator('.tblip2-boxes li').count() >= 1
         except Exception:
             page.screenshot(path=str(shot.with_name('picker_failure.png')))  # what the browser showed, for the failure report
             print(f"screenshot: {shot.with_name('picker_failure.png')}\nJupyterLab log:\n{(workdir/'lab.log').read_text()[-3000:]}")
