@@ -138,7 +138,6 @@ def check_args(a:argparse.Namespace) -> Path|None:
         try: found = sequence_images(a.sequence, a.order)
         except ValueError as e: raise UsageError(str(e)) from None
         if len(found) < 2: raise UsageError(f"{a.sequence}: a sequence needs two images or more, found {len(found)}")
-        if a.resume: raise UsageError("--resume is for a batch (--input_dir); a sequence is described in one go")
     if single and not (a.image1 and a.image2):
         raise UsageError("one pair needs both --image1 (before) and --image2 (after)")
     for f in (a.image1, a.image2):
@@ -234,12 +233,15 @@ def run_sequence(a:argparse.Namespace, model, cfg:DetectorConfig, opts:DescribeC
     "Describe the sequence `a.sequence` step by step; JSON to `a.output_file` (or printed), a summary on stderr"
     from tblip2.describe import describe_sequence
     images = sequence_images(a.sequence, a.order)
-    out = describe_sequence(images, model, cfg, opts, names=[p.name for p in images], first_to_last=a.first_to_last)
+    log = results_log(a.output_file) if a.output_file else None  # each step streams there: --resume goes on from it
+    out = describe_sequence(images, model, cfg, opts, names=[p.name for p in images], first_to_last=a.first_to_last,
+                            log=log, resume=a.resume)
     if a.output_file: write_json_atomic(out, a.output_file)
     else: print(json.dumps(out, indent=1))
     failed = sum(not r['ok'] for r in out['steps'])
     print(f"{out['n_images']} images ({a.order} order), {len(out['steps']) - failed} of {len(out['steps'])} steps "
           f"described, {len(out['tracks'])} changed region(s) followed across them"
+          + (f" ({out['n_resumed']} steps from the earlier run)" if out['n_resumed'] else '')
           + (f"; results in {a.output_file}" if a.output_file else ''), file=sys.stderr)
     return EXIT_OK if not failed else EXIT_SOME_FAILED
 

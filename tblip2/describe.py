@@ -529,6 +529,8 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
                       names:list[str]|None=None, # one per image (default: the file names, or `image 0`, ...)
                       first_to_last:bool=False, # also the step from the first image to the last
                       min_iou:float=0.3, # boxes of two steps overlapping this much are one region's track
+                      log=None, # a JSON Lines file each described step is appended to as it finishes (None: none)
+                      resume:bool=False, # take the steps `log` holds (same pictures, settings, model) from it
                       **gen) -> dict:
     "Each step of a sequence of images described (`steps`, as `describe_pair`'s results) and the regions' `tracks`"
     opts, cfg = replace(opts or DescribeConfig(), **gen), cfg or DetectorConfig()
@@ -545,25 +547,46 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
         arrays.append(a)
     steps = [(i, i + 1) for i in range(len(arrays) - 1)] + ([(0, len(arrays) - 1)] if first_to_last and len(arrays) > 2
                                                              else [])
+    # a step is the same step when its two pictures' pixels are: its key in the log
+    keys = [hashlib.sha256(arrays[a].tobytes() + arrays[b].tobytes()).hexdigest()[:16] for a, b in steps]
+    done = {}
+    if log is not None:
+        from tblip2.train import weights_digest
+        log = Path(log); log.parent.mkdir(parents=True, exist_ok=True)
+        settings = dict(sequence=names, detector=asdict(cfg), first_to_last=first_to_last,
+                        describe={k: v for k, v in asdict(opts).items() if k not in ('batch_size', 'num_workers')},
+                        model_weights=weights_digest(model) if hasattr(model, 'state_dict') else None)
+        if resume and log.is_file():
+            resume_from(log, settings)                                        # refuses other settings or weights
+            _drop_cut_line(log)
+            done = {r['key']: r for _, r in read_log(log) if r.get('ok') and 'key' in r}
+        else: log.write_text(json.dumps(dict(settings=settings)) + '\n')
+    todo = [k for k, key in enumerate(keys) if key not in done]
     processor = _image_processor(model)
     prepared = [dict(prepare_images(arrays[a], arrays[b], cfg, opts, processor),
                      result=dict(name=f'{names[a]} -> {names[b]}', before=names[a], after=names[b],
                                  warnings=[w for w in warned if w.startswith((names[a] + ' ', names[b] + ' '))]))
-                for a, b in steps]
+                for a, b in (steps[k] for k in todo)]
     encoded = 0
-    if model is not None and hasattr(model, 'vision_tokens'):  # describing: any ViT's tokens are fixed
+    if model is not None and hasattr(model, 'vision_tokens') and todo:  # describing: any ViT's tokens are fixed
         pixels = {}  # each image's pixel values, as its steps' pairs made them
-        for p, (a, b) in zip(prepared, steps): pixels[a], pixels[b] = p['pixels'][0], p['pixels'][1]
+        for p, k in zip(prepared, todo): (a, b) = steps[k]; pixels[a], pixels[b] = p['pixels'][0], p['pixels'][1]
         order = sorted(pixels)
         with torch.no_grad():
             tokens = dict(zip(order, model.vision_tokens(torch.from_numpy(np.stack([pixels[k] for k in order]))
                                                          .to(model.device)).cpu()))
         encoded = len(order)
-        for p, (a, b) in zip(prepared, steps): p['vision'] = torch.stack([tokens[a], tokens[b]])
-    results = []
+        for p, k in zip(prepared, todo): p['vision'] = torch.stack([tokens[steps[k][0]], tokens[steps[k][1]]])
+    made = {}
     for start in range(0, len(prepared), opts.batch_size):
-        results += describe_prepared(prepared[start:start + opts.batch_size], model, opts)
-    for s, r in enumerate(results): r['step'] = s
+        for k, r in zip(todo[start:start + opts.batch_size], describe_prepared(prepared[start:start + opts.batch_size],
+                                                                             model, opts)):
+            made[k] = json.loads(json.dumps(dict(r, step=k)))  # as the log holds it: a resumed run's equal
+            if log is not None:
+                with open(log, 'a', encoding='utf-8') as f: f.write(json.dumps(dict(made[k], key=keys[k])) + '\n')
+    results = [made[k] if k in made else {n: v for n, v in done[key].items() if n != 'key'}
+               for k, key in enumerate(keys)]
     consecutive = [r.get('clusters', []) for r in results[:len(arrays) - 1]]
     tracks = link_tracks([[c['bbox'] for c in cl] for cl in consecutive], min_iou)
-    return dict(images=names, steps=results, tracks=tracks, n_images=len(arrays), image_encodings=encoded)
+    return dict(images=names, steps=results, tracks=tracks, n_images=len(arrays), image_encodings=encoded,
+                n_resumed=len(steps) - len(todo))

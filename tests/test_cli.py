@@ -393,5 +393,12 @@ def test_sequence_step_by_step(ckpt, tmp_path):
     (d/'lonely').mkdir(); r = run('--sequence', d/'lonely', '--detector_only')
     assert r.returncode == EXIT_USAGE and 'two images or more, found 0' in r.stderr, r.stderr
     out_file = tmp_path/'seq.json'
-    r = run('--sequence', d, '--detector_only', '--output_file', out_file)
+    r = run('--sequence', d, '--model_path', ckpt, '--output_file', out_file)
     assert r.returncode == EXIT_OK and json.loads(out_file.read_text())['n_images'] == 4, r.stderr
+    first = json.loads(out_file.read_text())
+    r = run('--sequence', d, '--model_path', ckpt, '--output_file', out_file, '--resume')    # resumable like folders
+    assert r.returncode == EXIT_OK and '(3 steps from the earlier run)' in r.stderr, r.stderr
+    again = json.loads(out_file.read_text())
+    assert again['steps'] == first['steps'] and again['image_encodings'] == 0, again
+    r = run('--sequence', d, '--detector_only', '--output_file', out_file, '--resume')        # another model: refused
+    assert r.returncode == EXIT_USAGE and 'another model' in r.stderr, r.stderr
