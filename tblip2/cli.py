@@ -112,9 +112,8 @@ def check_output(path,
 # %% ../nbs/07_cli.ipynb #f12f22f9
 def sequence_images(folder, order:str='name') -> list[Path]:
     "The images of `folder` in order: by name, or by the EXIF time they were taken (an error names one without it)"
-    from tblip2.describe import IMAGE_SUFFIXES
-    images = sorted(p for p in Path(folder).iterdir()
-                    if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith('.'))
+    from tblip2.describe import folder_images
+    images = folder_images(folder)
     if order == 'name': return images
     from PIL import Image
     def taken(p):
@@ -135,7 +134,7 @@ def check_args(a:argparse.Namespace) -> Path|None:
         raise UsageError("give either --image1 and --image2 (one pair), --input_dir (a batch) or --sequence (a series)")
     if a.sequence:
         if not Path(a.sequence).is_dir(): raise UsageError(f"sequence folder not found: {a.sequence}")
-        try: found = sequence_images(a.sequence, a.order)
+        try: found = a.sequence_files = sequence_images(a.sequence, a.order)  # read once, used by run_sequence
         except ValueError as e: raise UsageError(str(e)) from None
         if len(found) < 2: raise UsageError(f"{a.sequence}: a sequence needs two images or more, found {len(found)}")
     if single and not (a.image1 and a.image2):
@@ -232,7 +231,7 @@ def run_folder(a:argparse.Namespace, model, model_path, cfg:DetectorConfig, opts
 def run_sequence(a:argparse.Namespace, model, cfg:DetectorConfig, opts:DescribeConfig) -> int:
     "Describe the sequence `a.sequence` step by step; JSON to `a.output_file` (or printed), a summary on stderr"
     from tblip2.describe import describe_sequence
-    images = sequence_images(a.sequence, a.order)
+    images = a.sequence_files  # as check_args found and ordered them
     log = results_log(a.output_file) if a.output_file else None  # each step streams there: --resume goes on from it
     out = describe_sequence(images, model, cfg, opts, names=[p.name for p in images], first_to_last=a.first_to_last,
                             log=log, resume=a.resume)

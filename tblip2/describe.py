@@ -24,9 +24,9 @@ from .detector import Cluster, DetectorConfig, Detection, as_rgb, detect
 __all__ = ['UNTRAINED', 'IMAGE_SUFFIXES', 'LAYOUTS', 'default_model_path', 'untrained_checkpoint', 'load_model',
            'saved_detector_config', 'DescribeConfig', 'read_pair', 'working_size', 'box_to_original',
            'cluster_to_original', 'prepare_images', 'prepare_pair', 'generate_descriptions', 'detection_summary',
-           'describe_prepared', 'Described', 'describe_images', 'describe_many', 'describe_pair', 'LayoutError',
-           'pair_layout', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log', 'ResumeError', 'pair_key',
-           'resume_from', 'write_results', 'describe_folder', 'draw_boxes', 'box_iou', 'link_tracks',
+           'describe_prepared', 'Described', 'describe_images', 'describe_many', 'describe_pair', 'folder_images',
+           'LayoutError', 'pair_layout', 'find_pairs', 'write_json_atomic', 'results_log', 'read_log', 'ResumeError',
+           'pair_key', 'resume_from', 'write_results', 'describe_folder', 'draw_boxes', 'box_iou', 'link_tracks',
            'describe_sequence']
 
 # %% ../nbs/05_describe.ipynb #8e13864c
@@ -338,6 +338,10 @@ def _images(folder:Path, skipped:dict|None=None) -> dict[str, Path]:
             skipped[str(found[p.stem])] = f'another image of the same name is used: {p.name}'; found[p.stem] = p
         else: found[p.stem] = p
     return found
+
+def folder_images(folder) -> list[Path]:
+    "The images directly in `folder`, by name, as `find_pairs` reads them (hidden ones and a same-name twin left out)"
+    return sorted(_images(Path(folder)).values())
 
 # %% ../nbs/05_describe.ipynb #e5dc433a
 class LayoutError(ValueError): "An input folder laid out two ways at once: the message says how"

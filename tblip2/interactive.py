@@ -609,8 +609,8 @@ def _sequence_frames(self:DiffPicker) -> tuple[list[str], list[np.ndarray]]:
     if files: return [f['name'] for f in files], [_decode(f) for f in files]
     folder = Path(self.seq_folder.value)
     if not self.seq_folder.value or not folder.is_dir(): raise PairError('upload the pictures or give a folder of them')
-    from tblip2.describe import IMAGE_SUFFIXES
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    from tblip2.describe import folder_images
+    paths = folder_images(folder)
     return [p.name for p in paths], [load_image(p) for p in paths]
 
 @patch

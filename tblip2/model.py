@@ -29,10 +29,10 @@ __all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE
            'to_pixel_values', 'to_uint8_images', 'toy_pairs', 'check_image_tokens', 'splice_visual_prefix', 'bos_of',
            'caption_ids_of', 'build_lm_inputs', 'build_seq2seq_inputs', 'with_prefix_mask', 'fourier_geometry',
            'geometry_dim', 'ClusterEncoder', 'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives',
-           'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'lora_targets', 'EnhancedDiffBLIP2', 'load_state_dict_file',
-           'read_saved_config', 'write_saved', 'read_domain', 'load_saved_weights', 'upgrade_saved_config',
-           'trainable_state', 'save_trainable', 'load_trainable', 'fill_random_', 'mixed_precision_weights',
-           'full_size_model']
+           'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'linear_layer_names', 'lora_targets', 'EnhancedDiffBLIP2',
+           'load_state_dict_file', 'read_saved_config', 'write_saved', 'read_domain', 'load_saved_weights',
+           'upgrade_saved_config', 'trainable_state', 'save_trainable', 'load_trainable', 'fill_random_',
+           'mixed_precision_weights', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #9afe9133
 WORD_CENTRES = ("bias", "mean")
@@ -503,9 +503,13 @@ class DiffBLIP2Output:
 # the attention projections LoRA adapts in each family, as BLIP-2 fine-tunes do (OPT's names, then T5's)
 LORA_TARGETS = (["q_proj", "v_proj"], ["q", "v"])
 
+def linear_layer_names(lm:nn.Module) -> set[str]:
+    "The last names of a model's linear layers (`q_proj`, `fc1`, ...): what LoRA's `target_modules` match"
+    return {n.rsplit(".", 1)[-1] for n, m in lm.named_modules() if isinstance(m, nn.Linear)}
+
 def lora_targets(lm:nn.Module) -> list[str]:
     "The LoRA target module names of a language model, read off its own linear layers (`LORA_TARGETS`)"
-    linear = {n.rsplit(".", 1)[-1] for n, m in lm.named_modules() if isinstance(m, nn.Linear)}
+    linear = linear_layer_names(lm)
     for names in LORA_TARGETS:
         if set(names) <= linear: return list(names)
     raise ValueError(f"{type(lm).__name__}: none of {LORA_TARGETS} among its linear layers; "

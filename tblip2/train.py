@@ -1279,8 +1279,8 @@ USER_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, NotADirector
 
 def check_lora_targets(lm, names:list):
     "Raise unless each LoRA target name (none: the family's, `lora_targets`) is a linear layer of the language model"
-    from tblip2.model import lora_targets
-    linear = {n.rsplit('.', 1)[-1] for n, m in lm.named_modules() if isinstance(m, torch.nn.Linear)}
+    from tblip2.model import lora_targets, linear_layer_names
+    linear = linear_layer_names(lm)
     if missing := [n for n in (names or lora_targets(lm)) if n not in linear]:
         raise ValueError(f"parameter lora_target_modules: {missing} are not linear layers of the "
                          f"{type(lm).__name__} (its are {sorted(linear)})")
