@@ -16,13 +16,15 @@ from .datasets import progress_bar
 from .backbone import LITE0_MEAN, LITE0_STD, load_backbone, to_backbone_input
 
 # %% auto #0
-__all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION',
-           'DetectorConfig', 'as_rgb', 'Registration', 'register', 'aligned_rgb', 'feature_difference_map',
-           'is_greyscale', 'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map',
-           'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window',
-           'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes', 'detect',
-           'outline_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures', 'BackboneCropEncoder',
-           'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection', 'load_detection', 'detect_many']
+__all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'MOVE_PRESENCE', 'MOVE_COLOUR', 'MOVE_SHAPE',
+           'MOVE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb',
+           'Registration', 'register', 'aligned_rgb', 'feature_difference_map', 'is_greyscale',
+           'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map', 'disk_offsets',
+           'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window', 'crop_clusters',
+           'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes', 'find_moves', 'detect',
+           'outline_tensor', 'move_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
+           'BackboneCropEncoder', 'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection',
+           'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -65,6 +67,9 @@ class DetectorConfig:
     max_clusters: int = 5                # keep this many clusters, the first in `rank_by` order
     rank_by: str = 'area'                # order of the clusters (the first is the one a caption is about):
                                          # 'area' (largest first) or 'contrast' (highest mean difference first)
+    join_moves: bool = False             # a region something left and one where the same-looking thing arrived
+                                         # are one move (`Detection.moves`): the model is told (each cluster's
+                                         # role and partner) and describes the two as one change
     # for the captioner
     crop_size: int = 32                  # side of each cluster's square crops (difference, before, after) that
                                          # the captioner's CNN sees
@@ -482,6 +487,8 @@ class Detection:
     crops: np.ndarray|None = None  # (n, 7, S, S) uint8 per cluster: difference (x 255 / the map's max),
                                    # before RGB, after RGB
     outlines: np.ndarray|None = None  # (n, D) float32 per cluster with `outline_features`: `cluster_outlines`, below
+    moves: list = field(default_factory=list)  # (i, j) cluster indices: what left cluster i arrived at cluster j
+                                               # (`find_moves`, below; with `join_moves`)
 
     @property
     def boxes(self) -> np.ndarray:
@@ -572,6 +579,47 @@ def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarr
         if not (pred_hit[i] or gt_hit[j]): pred_hit[i] = gt_hit[j] = True
     return pred_hit, gt_hit
 
+# %% ../nbs/01_detector.ipynb #733d97b0
+MOVE_PRESENCE = 2.0  # a region holds something in one image when its pixels stand out from their ring this many times
+                     # more than in the other
+MOVE_COLOUR = 15.0   # Delta E: what left and what arrived are the same colour within this
+MOVE_SHAPE = 0.5     # and the same outline within this (cv2.matchShapes, CONTOURS_MATCH_I1)
+_RING = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # a region's ring: 3 pixels around it
+
+def _lab(image:np.ndarray) -> np.ndarray:
+    "CIE L*a*b* as float32 (L* 0-100), where the Euclidean distance is Delta E"
+    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2Lab).astype(np.float32) * [100 / 255, 1, 1] - [0, 128, 128]
+
+def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clusters:list[Cluster],
+               presence:float=MOVE_PRESENCE, colour:float=MOVE_COLOUR, shape:float=MOVE_SHAPE) -> list[tuple[int, int]]:
+    "`(i, j)` pairs of cluster indices where what left cluster i in `before` is what arrived at cluster j in `after`"
+    if len(clusters) < 2: return []
+    lab_b, lab_a = _lab(before), _lab(after)
+    regions = []
+    for c in clusters:
+        x0, y0, x1, y1 = c.bbox
+        mask = np.zeros(binary_map.shape, bool); mask[y0:y1, x0:x1] = binary_map[y0:y1, x0:x1]
+        ring = cv2.dilate(mask.astype(np.uint8), _RING).astype(bool) & ~binary_map
+        if mask.sum() < 5 or ring.sum() < 5: regions.append(None); continue
+        held = [np.median(lab[mask], 0) for lab in (lab_b, lab_a)]
+        stand_out = [float(np.linalg.norm(h - np.median(lab[ring], 0))) for h, lab in zip(held, (lab_b, lab_a))]
+        regions.append(dict(mask=mask.astype(np.uint8), area=int(mask.sum()), held=held, stand_out=stand_out))
+    left = [i for i, r in enumerate(regions) if r and r['stand_out'][0] > presence * r['stand_out'][1]]
+    arrived = [j for j, r in enumerate(regions) if r and r['stand_out'][1] > presence * r['stand_out'][0]]
+    pairs = []
+    for i in left:
+        for j in arrived:
+            ri, rj = regions[i], regions[j]
+            d = float(np.linalg.norm(ri['held'][0] - rj['held'][1]))
+            if (d < colour and 0.5 < ri['area'] / rj['area'] < 2
+                    and cv2.matchShapes(ri['mask'], rj['mask'], cv2.CONTOURS_MATCH_I1, 0) < shape):
+                pairs.append((d, i, j))
+    moves, used = [], set()
+    for _, i, j in sorted(pairs):
+        if i in used or j in used: continue
+        used |= {i, j}; moves.append((i, j))
+    return sorted(moves)
+
 # %% ../nbs/01_detector.ipynb #7068fa15
 def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     "Where `before` and `after` (HxWx3 uint8 RGB arrays or PIL images) differ: maps, first clusters in `rank_by` order"
@@ -585,7 +633,8 @@ def detect(before, after, cfg:DetectorConfig|None=None) -> Detection:
     crops = (crop_clusters(before, after, diff_map, clusters, cfg.crop_size, cfg.crop_shape) if cfg.full_res_crops
              else None)
     outlines = cluster_outlines(binary_map, clusters) if cfg.outline_features else None
-    return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops, outlines)
+    moves = find_moves(before, after, binary_map, clusters) if cfg.join_moves else []
+    return Detection(diff_map, binary_map, clusters, t.threshold, t.used_fallback, crops, outlines, moves)
 
 # %% ../nbs/01_detector.ipynb #e3f92a74
 def outline_tensor(detections:list[Detection], max_clusters:int) -> torch.Tensor:
@@ -595,6 +644,21 @@ def outline_tensor(detections:list[Detection], max_clusters:int) -> torch.Tensor
         o = (det.outlines if det.outlines is not None
              else cluster_outlines(det.binary_map, det.clusters))[:max_clusters]
         out[b, :len(o)] = torch.from_numpy(o)
+    return out
+
+# %% ../nbs/01_detector.ipynb #6d33f0fc
+MOVE_FEATURES = 4  # a cluster's part in a move: left (1 or 0), arrived (1 or 0), the partner's centre minus its own (x, y)
+
+def move_tensor(detections:list[Detection], max_clusters:int) -> torch.Tensor:
+    "`(B, K, MOVE_FEATURES)`: each of the first `max_clusters` clusters' part in its detection's `moves`, zero-padded"
+    out = torch.zeros(len(detections), max_clusters, MOVE_FEATURES)
+    for b, det in enumerate(detections):
+        H, W = det.binary_map.shape
+        for i, j in det.moves:
+            if max(i, j) >= max_clusters: continue
+            (xi, yi), (xj, yj) = det.clusters[i].centroid, det.clusters[j].centroid
+            out[b, i] = torch.tensor([1., 0., (xj - xi) / W, (yj - yi) / H])
+            out[b, j] = torch.tensor([0., 1., (xi - xj) / W, (yi - yj) / H])
     return out
 
 # %% ../nbs/01_detector.ipynb #483abb77
@@ -783,8 +847,8 @@ class DifferenceDetector(nn.Module):
         return ClusterFeatures(features, geometry, boxes, mask)
 
 # %% ../nbs/01_detector.ipynb #bc2f363a
-CACHE_VERSION = 5  # bump when detect's output (or its stored form) changes for the same images and config;
-                   # 2: exact float32 maps; 3: crops; 4: square crops; 5: outlines
+CACHE_VERSION = 6  # bump when detect's output (or its stored form) changes for the same images and config;
+                   # 2: exact float32 maps; 3: crops; 4: square crops; 5: outlines; 6: moves
 
 def detection_key(before:np.ndarray, after:np.ndarray, cfg:DetectorConfig) -> str:
     "Cache key of one pair under one config: a hash of the pixels, shapes and every config field"
@@ -802,7 +866,8 @@ def save_detection(det:Detection, path):
                             **{k: v for k, v in dict(crops=det.crops, outlines=det.outlines).items() if v is not None},
                             meta=np.array(json.dumps(dict(clusters=[asdict(c) for c in det.clusters],
                                                           threshold=det.threshold,
-                                                          used_fallback=det.used_fallback))))
+                                                          used_fallback=det.used_fallback,
+                                                          moves=[list(m) for m in det.moves]))))
     os.replace(tmp, path)
 
 # %% ../nbs/01_detector.ipynb #112a0b01
@@ -813,7 +878,8 @@ def load_detection(path) -> Detection:
         binary = np.unpackbits(z['binary_map'], count=int(np.prod(shape))).reshape(shape).astype(bool)
         return Detection(z['diff_map'].astype(np.float32), binary, [Cluster.from_dict(c) for c in meta['clusters']],
                          float(meta['threshold']), bool(meta['used_fallback']),
-                         *(z[k] if k in z.files else None for k in ('crops', 'outlines')))
+                         *(z[k] if k in z.files else None for k in ('crops', 'outlines')),
+                         [tuple(m) for m in meta.get('moves', [])])
 
 # %% ../nbs/01_detector.ipynb #dea80f54
 def _pair(item):
