@@ -778,8 +778,9 @@ class DifferenceDetector(nn.Module):
         self.cfg, self.cluster_embed_dim = cfg or DetectorConfig(), cluster_embed_dim
         self.crop_size = crop_size or self.cfg.crop_size
         self.crop_encoder = crop_encoder(encoder)
-        # the box's geometry, then the outline's
-        self.geometry_dim = BOX_GEOMETRY + (len(OUTLINE_FEATURES) if self.cfg.outline_features else 0)
+        # the box's geometry, then the outline's, then the cluster's part in a move
+        self.geometry_dim = (BOX_GEOMETRY + (len(OUTLINE_FEATURES) if self.cfg.outline_features else 0)
+                             + (MOVE_FEATURES if self.cfg.join_moves else 0))
         self.proj = nn.Linear(128 + self.geometry_dim, cluster_embed_dim)
 
     @property
@@ -817,6 +818,8 @@ class DifferenceDetector(nn.Module):
                                               # normalised): used as they are
                 outlines:torch.Tensor|None=None, # (B, K, D) `outline_tensor` of the detections: needed with
                                                  # `outline_features`
+                moves:torch.Tensor|None=None, # (B, K, MOVE_FEATURES) `move_tensor` of the detections: needed with
+                                              # `join_moves`
                ) -> ClusterFeatures:
         "Cluster features: `diff_map` (B, H, W) at detection resolution, `before`, `after` (B, 3, h, w) at any size"
         B, H, W = diff_map.shape
@@ -829,6 +832,9 @@ class DifferenceDetector(nn.Module):
             if outlines is None:
                 raise ValueError('outline_features=True: pass outlines=outline_tensor(detections, max_clusters)')
             geometry = torch.cat([geometry, outlines.to(geometry)], -1)                       # (B, K, BOX_GEOMETRY + D)
+        if self.cfg.join_moves:
+            if moves is None: raise ValueError('join_moves=True: pass moves=move_tensor(detections, max_clusters)')
+            geometry = torch.cat([geometry, moves.to(geometry)], -1)                          # (B, K, ... + MOVE_FEATURES)
         if crops is None:  # cut them here, from the images as given
             diff = diff_map / diff_map.flatten(1).amax(1).clamp_min(1e-6)[:, None, None]       # (B, H, W) in [0, 1]
             diff_crops = crop_boxes(diff[:, None].to(after.dtype), windows, self.crop_size)    # (B, K, 1, S, S)

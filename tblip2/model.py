@@ -19,7 +19,7 @@ from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Proce
 from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 from .backbone import ImageDomain
 from .detector import (DetectorConfig, DifferenceDetector, BackboneCropEncoder, CROP_ENCODERS, BOX_GEOMETRY,
-                             detect, compute_difference_map, outline_tensor)
+                             detect, compute_difference_map, outline_tensor, move_tensor, MOVE_FEATURES)
 
 # %% auto #0
 __all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE_TOKEN', 'SAMPLE_CAPTIONS', 'TEXT_FAMILIES',
@@ -635,14 +635,15 @@ def detector_features(self:EnhancedDiffBLIP2, before_pixels:torch.Tensor, after_
     crops = self.detection_crops(detections)  # (B, K, 7, S, S) at full resolution, or None: cut from the pixels
     outlines = None
     if self.diff_detector.cfg.outline_features: outlines = outline_tensor(detections, self.max_clusters).to(self.device)
+    moves = move_tensor(detections, self.max_clusters).to(self.device) if self.diff_detector.cfg.join_moves else None
     row = lambda t, i: None if t is None else t[i:i + 1]
     if len({m.shape for m in diff_maps}) > 1:  # detector resolution differs between pairs: one at a time
         parts = [self.diff_detector(m[None].to(self.device), before_pixels[i:i + 1], after_pixels[i:i + 1],
-                                    [d.clusters], row(crops, i), row(outlines, i))
+                                    [d.clusters], row(crops, i), row(outlines, i), row(moves, i))
                  for i, (m, d) in enumerate(zip(diff_maps, detections))]
         return tuple(torch.cat([getattr(p, k) for p in parts]) for k in ("features", "geometry", "mask"))
     out = self.diff_detector(torch.stack(diff_maps).to(self.device), before_pixels, after_pixels,
-                             [d.clusters for d in detections], crops, outlines)
+                             [d.clusters for d in detections], crops, outlines, moves)
     return out.features, out.geometry, out.mask
 
 # %% ../nbs/02_model.ipynb #5f11ba3a
