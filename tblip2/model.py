@@ -30,9 +30,9 @@ __all__ = ['WORD_CENTRES', 'LM_TUNING', 'IMAGE_TOKENS', 'SPECIAL_TOKENS', 'IMAGE
            'caption_ids_of', 'build_lm_inputs', 'build_seq2seq_inputs', 'with_prefix_mask', 'fourier_geometry',
            'geometry_dim', 'ClusterEncoder', 'FusionLayer', 'ITMHead', 'lm_loss', 'itc_loss', 'sample_hard_negatives',
            'itm_loss', 'DiffEncoding', 'DiffBLIP2Output', 'linear_layer_names', 'lora_targets', 'EnhancedDiffBLIP2',
-           'load_state_dict_file', 'read_saved_config', 'write_saved', 'read_domain', 'load_saved_weights',
-           'upgrade_saved_config', 'trainable_state', 'save_trainable', 'load_trainable', 'fill_random_',
-           'mixed_precision_weights', 'full_size_model']
+           'change_groups', 'load_state_dict_file', 'read_saved_config', 'write_saved', 'read_domain',
+           'load_saved_weights', 'upgrade_saved_config', 'trainable_state', 'save_trainable', 'load_trainable',
+           'fill_random_', 'mixed_precision_weights', 'full_size_model']
 
 # %% ../nbs/02_model.ipynb #9afe9133
 WORD_CENTRES = ("bias", "mean")
@@ -854,30 +854,45 @@ def _select(images, rows:list[int]):
     "The pairs `rows` of a batch of images given as a tensor or as a list of images"
     return images[rows] if torch.is_tensor(images) else [_as_image_list(images)[i] for i in rows]
 
+# %% ../nbs/02_model.ipynb #586cec5c
+def change_groups(det, max_clusters:int) -> list[tuple[int, ...]]:
+    "A detection's changes among its first `max_clusters` clusters: each move `(left, arrived)`, every other cluster alone"
+    moves = [(i, j) for i, j in getattr(det, "moves", []) if max(i, j) < max_clusters]
+    paired = {k for m in moves for k in m}
+    groups = moves + [(k,) for k in range(min(len(det.clusters), max_clusters)) if k not in paired]
+    return sorted(groups, key=min)  # in the detector's order of their first cluster
+
+
 # %% ../nbs/02_model.ipynb #d130187e
 @patch
 @torch.no_grad()
 def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=None,
                      vision:torch.Tensor|None=None, # (B, 2, P, Dv) ViT tokens computed before; None: run the ViT
                      **generate_kwargs) -> list[list[dict]]:
-    "Per pair, `[{'sentence', 'bbox'}]`: one sentence per detected change, conditioned on its cluster alone"
+    """Per pair, `[{'sentence', 'bbox'}]`: one sentence per detected change, conditioned on its cluster(s) alone; a move's
+    `bbox` is where the object arrived, its `bbox_before` where it left"""
     if not self.config.use_clusters:
         raise ValueError("per-change sentences need a model with use_clusters=True: they condition on one cluster each")
     if generate_kwargs.get("num_return_sequences", 1) > 1:
         raise ValueError("per-change sentences: one sentence per change (num_return_sequences=1)")
     dets = detections if detections is not None else self.detect(img1, img2)
-    n, K = [min(len(d.clusters), self.max_clusters) for d in dets], self.max_clusters
+    K = self.max_clusters
+    groups = [change_groups(d, K) for d in dets]
     out = [[] for _ in dets]
-    for k in range(-1, max(n, default=0)):  # k = -1: the pairs without a change, every cluster slot masked
-        rows = [b for b in range(len(dets)) if (n[b] > k if k >= 0 else n[b] == 0)]
+    for k in range(-1, max(map(len, groups), default=0)):  # k = -1: the pairs without a change, every slot masked
+        rows = [b for b in range(len(dets)) if (len(groups[b]) > k if k >= 0 else not groups[b])]
         if not rows: continue
         keep = torch.zeros(len(rows), K, dtype=torch.bool)
-        if k >= 0: keep[:, k] = True
+        for r, b in enumerate(rows):
+            if k >= 0: keep[r, list(groups[b][k])] = True
         sentences = self.generate(_select(img1, rows), _select(img2, rows), detections=[dets[b] for b in rows],
                                   keep_clusters=keep, vision=None if vision is None else vision[rows], **generate_kwargs)
         for b, s in zip(rows, sentences):
             if any(s == o["sentence"] for o in out[b]): continue  # the same sentence twice in a pair: kept once
-            out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[k].bbox) if k >= 0 else None))
+            if k < 0: out[b].append(dict(sentence=s, bbox=None)); continue
+            *left, arrived = groups[b][k]
+            out[b].append(dict(sentence=s, bbox=list(dets[b].clusters[arrived].bbox),
+                               **({"bbox_before": list(dets[b].clusters[left[0]].bbox)} if left else {})))
     return out
 
 # %% ../nbs/02_model.ipynb #20b31518
