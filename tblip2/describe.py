@@ -183,10 +183,11 @@ def detection_summary(det:Detection,
                       scale=(1.0, 1.0), # original pixels per working pixel, (x, y)
                       size=None, # the original image's (W, H); None: the clusters as found
                      ) -> dict:
-    "The JSON-ready part of a `Detection`: clusters (in original pixels), threshold, whether the fallback was used"
+    """The JSON-ready part of a `Detection`: clusters (in original pixels), its moves (1-based `[left, arrived]` region
+    pairs), threshold, whether the fallback was used"""
     clusters = det.clusters if size is None else [cluster_to_original(c, scale, size) for c in det.clusters]
-    return dict(clusters=[asdict(c) for c in clusters], threshold=round(float(det.threshold), 3),
-                used_fallback=bool(det.used_fallback))
+    return dict(clusters=[asdict(c) for c in clusters], moves=[[i + 1, j + 1] for i, j in det.moves],
+                threshold=round(float(det.threshold), 3), used_fallback=bool(det.used_fallback))
 
 # %% ../nbs/05_describe.ipynb #a62aca96
 def _finish(prepared:dict, descriptions:list,
@@ -196,8 +197,11 @@ def _finish(prepared:dict, descriptions:list,
     scale, size, clusters = prepared['scale'], prepared['size'], prepared['det'].clusters
     boxes = [list(map(int, c.bbox)) for c in clusters]
     region = lambda box: boxes.index(list(map(int, box))) + 1 if box is not None else None  # 1 = the first cluster
-    changes = [dict(region=region(d['bbox']), bbox=box_to_original(d['bbox'], scale, size) if d['bbox'] is not None
-                    else None, sentence=d['sentence']) for d in descriptions if isinstance(d, dict)]
+    def place(box, suffix=''):  # a change's region and box in original pixels; a move's departure: suffix '_before'
+        return {f'region{suffix}': region(box),
+                f'bbox{suffix}': box_to_original(box, scale, size) if box is not None else None}
+    changes = [dict(**place(d['bbox']), **(place(d['bbox_before'], '_before') if 'bbox_before' in d else {}),
+                    sentence=d['sentence']) for d in descriptions if isinstance(d, dict)]
     r, far = prepared['result'], domain_distance is not None and domain_distance > 1
     warnings = r['warnings'] + ([f"out of the model's domain (distance {domain_distance:.1f}, where 1 is the line 99% "
                                  "of its validation pairs stay under): its sentences may mean nothing"] if far else [])
@@ -511,21 +515,28 @@ def box_iou(a, b) -> float:
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
-def link_tracks(step_boxes:list[list], min_iou:float=0.3) -> list[dict]:
-    "Tracks `{track, steps, regions, boxes}` (regions 1-based) linking each step's boxes to the best-overlapping track"
+def link_tracks(step_boxes:list[list], min_iou:float=0.3,
+                step_moves:list[list]|None=None, # per step, its moves as 1-based `[left, arrived]` region pairs
+               ) -> list[dict]:
+    """Tracks `{track, steps, regions, boxes, moves}` (regions 1-based) linking each step's boxes to the best-overlapping
+    track; a move's object is looked for where it left and its track goes on at the region it arrived at"""
     tracks = []
     for s, boxes in enumerate(step_boxes):
+        came_from = {j: i for i, j in (step_moves[s] if step_moves else [])}  # arrived region -> the region it left
         taken = set()
         for k, box in enumerate(boxes, 1):
-            scores = [(box_iou(t['boxes'][-1], box), j) for j, t in enumerate(tracks)
+            if k in came_from.values(): continue  # a region something left: followed with the region it arrived at
+            seen = boxes[came_from[k] - 1] if k in came_from else box  # where the track's last box should be
+            scores = [(box_iou(t['boxes'][-1], seen), j) for j, t in enumerate(tracks)
                       if j not in taken and t['steps'][-1] < s]
             best = max(scores, default=(0.0, None))
             if best[0] >= min_iou:
                 t = tracks[best[1]]; taken.add(best[1])
             else:
-                t = dict(track=len(tracks) + 1, steps=[], regions=[], boxes=[])
+                t = dict(track=len(tracks) + 1, steps=[], regions=[], boxes=[], moves=[])
                 tracks.append(t); taken.add(len(tracks) - 1)
             t['steps'].append(s); t['regions'].append(k); t['boxes'].append(list(map(int, box)))
+            if k in came_from: t['moves'].append(dict(step=s, from_region=came_from[k], from_bbox=list(map(int, seen))))
     return tracks
 
 # %% ../nbs/05_describe.ipynb #02142de9
@@ -591,6 +602,7 @@ def describe_sequence(images, model=None, cfg:DetectorConfig|None=None, opts:Des
     results = [made[k] if k in made else {n: v for n, v in done[key].items() if n != 'key'}
                for k, key in enumerate(keys)]
     consecutive = [r.get('clusters', []) for r in results[:len(arrays) - 1]]
-    tracks = link_tracks([[c['bbox'] for c in cl] for cl in consecutive], min_iou)
+    tracks = link_tracks([[c['bbox'] for c in cl] for cl in consecutive], min_iou,
+                         [r.get('moves', []) for r in results[:len(arrays) - 1]])
     return dict(images=names, steps=results, tracks=tracks, n_images=len(arrays), image_encodings=encoded,
                 n_resumed=len(steps) - len(todo))
