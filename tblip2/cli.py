@@ -186,11 +186,13 @@ def format_result(r:dict) -> str:
     how = 'percentile fallback' if r.get('used_fallback') else 'Otsu'
     n = len(r['clusters'])
     lines = [f"{r['name']}: {n} changed region(s) (pixels whose difference is over {r['threshold']:.1f}, by {how})"]
+    went = {i: j for i, j in r.get('moves', [])}  # a move: the region something left -> the one it arrived at
     lines += [f"  region {k}: box {list(c['bbox'])}, {c['area']} px, mean difference {c['mean_diff']:.1f}"
-              for k, c in enumerate(r['clusters'], 1)]
+              + (f", moved to region {went[k]}" if k in went else '') for k, c in enumerate(r['clusters'], 1)]
     if r.get('changes'):
-        lines += [f"  region {d['region']}: {d['sentence']}" if d['region'] else f"  (no region): {d['sentence']}"
-                  for d in r['changes']]
+        where = lambda d: (f"region {d['region_before']} -> {d['region']}" if d.get('region_before')
+                           else f"region {d['region']}" if d['region'] else "(no region)")
+        lines += [f"  {where(d)}: {d['sentence']}" for d in r['changes']]
     else:
         lines += [f"  description: {d}" for d in r['descriptions']]
         if n > 1 and r['descriptions']:

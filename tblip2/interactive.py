@@ -475,14 +475,16 @@ def load_model_in_background(self:DiffPicker, model, wait:bool=False):
 # %% ../nbs/06_interactive.ipynb #bd4eb16c
 @patch
 def _sentence_rows(self:DiffPicker, res) -> list:
-    "One row per sentence: with a change's region, a button of its number and colour that highlights its box"
+    "One row per sentence: with a change's region, a button of its number (a move's: `left→arrived`) that highlights it"
     rows = []
     for d in (res.changes or [dict(region=None, sentence=s) for s in res.descriptions]):
         k, text = d['region'], W.HTML(f'<span class="tblip2-sentence" style="word-break:break-word">'
                                       f'{html.escape(d["sentence"])}</span>', layout=W.Layout(max_width='330px'))
         if k is None:
             rows.append(W.HBox([W.HTML('<span style="display:inline-block;width:40px"></span>'), text])); continue
-        b = W.Button(description=str(k), tooltip=f'show region {k}', layout=W.Layout(width='40px', padding='0'))
+        left = d.get('region_before')  # a move: the region the object left, then the one it arrived at (lit)
+        b = W.Button(description=f'{left}→{k}' if left else str(k), layout=W.Layout(width='40px', padding='0'),
+                     tooltip=f'region {left} moved to region {k}: show region {k}' if left else f'show region {k}')
         b.style.button_color = css_colour(k); b.add_class(f'tblip2-region-{k}')
         b.on_click(lambda _, k=k: self.highlight_region(None if self.highlight == k else k))
         rows.append(W.HBox([b, text]))
