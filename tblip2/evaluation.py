@@ -17,14 +17,14 @@ from pycocoevalcap.cider.cider import Cider
 
 # %% auto #0
 __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_JARS', 'JAVA_METRICS', 'java_launches',
-           'PTB_PUNCTUATIONS', 'METRICS', 'DDLA_PUBLISHED', 'DDLA_FILES', 'read_json', 'read_coco_references',
-           'read_coco_results', 'write_coco_references', 'write_coco_results', 'find_java', 'ptb_tokenize',
-           'python_tokenize', 'spice_corenlp_dir', 'missing_spice_jars', 'unavailable_metrics', 'MeteorProcess',
-           'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions', 'score_coco_files',
-           'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
+           'PTB_PUNCTUATIONS', 'METRICS', 'DDLA_PUBLISHED', 'DDLA_FILES', 'KIND_WORDS', 'read_json',
+           'read_coco_references', 'read_coco_results', 'write_coco_references', 'write_coco_results', 'find_java',
+           'ptb_tokenize', 'python_tokenize', 'spice_corenlp_dir', 'missing_spice_jars', 'unavailable_metrics',
+           'MeteorProcess', 'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions',
+           'score_coco_files', 'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'places_named', 'names', 'attribute_accuracy', 'change_recall', 'alignment_report', 'best_worst',
-           'plot_pair', 'plot_best_worst', 'type_groups', 'scores_by_type']
+           'places_named', 'names', 'attribute_accuracy', 'change_recall', 'kind_named', 'sequence_scores',
+           'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst', 'type_groups', 'scores_by_type']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -509,6 +509,44 @@ def change_recall(per_change:dict, # `{pair_id: [sentence, ...]}` or `[{'sentenc
     return pd.Series({'change recall': found / max(total, 1), 'change precision': right / max(said, 1),
                       'sentences per pair': said / max(len(pairs), 1)},
                      name=f'{len(pairs)} pairs with {min_changes}+ changes')
+
+# %% ../nbs/03_evaluation.ipynb #92f48f60
+KIND_WORDS = {'appear': ('appeared', 'added', 'is new', 'now there is', 'in the after image'),
+              'disappear': ('gone', 'no longer', 'disappeared', 'anymore', 'missing'),
+              'move': ('moved', 'went from', 'is now in', 'is now on', 'is now at'),
+              'colour': ('turned', 'became', 'changed from', 'instead of')}
+
+def kind_named(sentence:str, change:dict) -> bool:
+    "Whether `sentence` says the change's kind in the generator's words (a colour change: or 'is now <colour>')"
+    s = sentence.lower()
+    words = KIND_WORDS[change['change']] + ((f"is now {change['colour']}",) if change['change'] == 'colour' else ())
+    return any(w in s for w in words)
+
+def sequence_scores(said:dict, # `{sequence_id: [[sentence, ...] per step]}` (a step's `changes` sentences)
+                    truth:dict, # `{sequence_id: [[change dict, ...] per step]}` (`sequence_truth.json`)
+                    by:str='step', # one row per step position, or per kind of change ('change')
+                   ) -> pd.DataFrame:
+    "Per step (or kind of change): its changes, change recall, the share named with its kind, precision, sentences"
+    if by not in ('step', 'change'): raise ValueError(f"by: 'step' or 'change', got {by!r}")
+    rows = []  # one per true change, and one per sentence
+    for sid, steps in truth.items():
+        if sid not in said: raise KeyError(f'no sentences for sequence {sid!r}')
+        if len(said[sid]) != len(steps): raise ValueError(f'{sid}: {len(said[sid])} steps said, {len(steps)} true')
+        for k, (changes, sentences) in enumerate(zip(steps, said[sid]), 1):
+            named = lambda s, c: names(s, c)['colour'] and names(s, c)['shape']
+            rows += [dict(step=k, change=c['change'], found=any(named(s, c) for s in sentences),
+                          kind=any(named(s, c) and kind_named(s, c) for s in sentences)) for c in changes]
+            rows += [dict(step=k, change=None, sentence=any(named(s, c) for c in changes)) for s in sentences]
+    df = pd.DataFrame(rows, columns=['step', 'change', 'found', 'kind', 'sentence'])
+    truths, sentences = df[df.change.notna()], df[df.change.isna()]
+    out = truths.groupby(by).agg(changes=('found', 'size'), **{'change recall': ('found', 'mean'),
+                                                              'with its kind': ('kind', 'mean')})
+    if by == 'step':
+        per = sentences.groupby('step')['sentence']
+        out['change precision'] = per.mean().reindex(out.index)
+        out['sentences per step'] = (per.size().reindex(out.index, fill_value=0) / len(truth))
+    return out.astype({'changes': int})
+
 
 # %% ../nbs/03_evaluation.ipynb #cc1f9db0
 def alignment_report(scorer, # an object with `alignment_scores(img1, img2, captions) -> dict`, or such a function

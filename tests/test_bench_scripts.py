@@ -50,4 +50,7 @@ def test_sequence_benches_run(tmp_path):
     r = subprocess.run([sys.executable, 'bench/sequence_recall.py', '--model', str(ckpt), '--sequences', '2',
                         '--steps', '2', '--image_size', '96'], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.count('\n| ') == 3 and '| step | changes | change recall | with its kind |' in r.stdout, r.stdout
+    steps, kinds = [[l for l in part.splitlines() if l.startswith('| ')] for part in r.stdout.split('# by kind of change')]
+    assert steps[0] == '| step | changes | change recall | with its kind | change precision | sentences per step |', r.stdout
+    assert [l.split(' | ')[0] for l in steps[2:]] == ['| 1', '| 2'], r.stdout                 # one row per step
+    assert kinds[0].startswith('| change | changes |') and len(kinds) >= 3, r.stdout
