@@ -14,7 +14,7 @@ worn pixel given back, measured and left off' (2026-11-30; its `regrow` variant 
 ecc` on the held-out scenes (left out) and `eval_num_beams 0` (kept)', 'The demo with `registration ecc` (commit
 71d3fdc, later undone)', '`outline_norm`: the outline a part of the cluster token of its own', 'Thirty epochs and a
 lighter push' and 'Outline, order, prior and beam search: leave-one-out over 3 seeds' (all 2026-11-30), 'The crops read
-by a pretrained backbone' (2026-12-02).
+by a pretrained backbone' (2026-12-02), 'A move is one change' (2026-12-03).
 """
 import argparse, sys
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +38,10 @@ VARIANTS = {  # what each row changes in nbs/demo.yaml
     'no-shift-tolerance': dict(shift_tolerance=0),     # each pixel against the same after-pixel only: the camera shake's background edges become clusters
     'greedy-selection': dict(eval_every=5, eval_samples=100, eval_num_beams=1, early_stopping_patience=4),  # the best epoch picked as before: greedy, on 100 validation pairs, every 5 epochs
     'lite0-crops': dict(crop_encoder='efficientnet-lite0'),  # the clusters' crops read by the frozen ImageNet EfficientNet-Lite0, not the deep crop CNN
+    'no-moves': dict(join_moves=False),                # a move's two regions two changes, each cluster not told its part in a move
 }
 COLUMNS = {'CIDEr-D': 'CIDEr-D', 'names colour': 'colour', 'names shape': 'shape', 'names place': 'place',
-           'names all': 'all three', 'every change: change recall': 'change recall'}
+           'names all': 'all three', 'says move': 'says moved', 'every change: change recall': 'change recall'}
 HELD_OUT = {'held-out colour': 'held-out colour', 'held-out shape': 'held-out shape', 'held-out place': 'held-out place',
             'held-out all': 'held-out all three'}  # with --held_out
 

@@ -17,14 +17,14 @@ from .backbone import LITE0_MEAN, LITE0_STD, load_backbone, to_backbone_input
 
 # %% auto #0
 __all__ = ['CROP_SHAPES', 'DIFFERENCES', 'CROP_CONTEXT', 'OUTLINE_FEATURES', 'MOVE_PRESENCE', 'MOVE_COLOUR', 'MOVE_SHAPE',
-           'MOVE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY', 'CACHE_VERSION', 'DetectorConfig', 'as_rgb',
-           'Registration', 'register', 'aligned_rgb', 'feature_difference_map', 'is_greyscale',
-           'compute_difference_map', 'Threshold', 'threshold_difference', 'clean_binary_map', 'disk_offsets',
-           'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection', 'crop_window', 'crop_clusters',
-           'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes', 'find_moves', 'detect',
-           'outline_tensor', 'move_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes', 'ClusterFeatures',
-           'BackboneCropEncoder', 'crop_encoder', 'DifferenceDetector', 'detection_key', 'save_detection',
-           'load_detection', 'detect_many']
+           'MOVE_SIZE', 'MOVE_APART', 'MOVE_MIN_AREA', 'MOVE_FEATURES', 'CROP_ENCODERS', 'BOX_GEOMETRY',
+           'CACHE_VERSION', 'DetectorConfig', 'as_rgb', 'Registration', 'register', 'aligned_rgb',
+           'feature_difference_map', 'is_greyscale', 'compute_difference_map', 'Threshold', 'threshold_difference',
+           'clean_binary_map', 'disk_offsets', 'dbscan_grid', 'Cluster', 'clusters_from_labels', 'Detection',
+           'crop_window', 'crop_clusters', 'outline_descriptors', 'cluster_outlines', 'box_iou', 'match_boxes',
+           'find_moves', 'detect', 'outline_tensor', 'move_tensor', 'plot_detection', 'pixel_scores', 'crop_boxes',
+           'ClusterFeatures', 'BackboneCropEncoder', 'crop_encoder', 'DifferenceDetector', 'detection_key',
+           'save_detection', 'load_detection', 'detect_many']
 
 # %% ../nbs/01_detector.ipynb #562db16a
 @dataclass
@@ -582,8 +582,12 @@ def match_boxes(pred, gt, iou_threshold:float=0.5) -> tuple[np.ndarray, np.ndarr
 # %% ../nbs/01_detector.ipynb #733d97b0
 MOVE_PRESENCE = 2.0  # a region holds something in one image when its pixels stand out from their ring this many times
                      # more than in the other
-MOVE_COLOUR = 15.0   # Delta E: what left and what arrived are the same colour within this
-MOVE_SHAPE = 0.5     # and the same outline within this (cv2.matchShapes, CONTOURS_MATCH_I1)
+MOVE_COLOUR = 20.0   # Delta E: what left and what arrived are the same colour within this
+MOVE_SHAPE = 0.3     # and the same outline within this (cv2.matchShapes, CONTOURS_MATCH_I1)
+MOVE_SIZE = 3.0      # and neither region more than this many times the other's area
+MOVE_APART = 2.0     # the two regions' centres this many times the larger one's side (the root of its area) apart: a
+                     # camera that shifted moves every object by less than its size, and leaves two crescents close by
+MOVE_MIN_AREA = 5e-4 # each region at least this share of the image: a speck (a board's defect) is no object that moved
 _RING = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # a region's ring: 3 pixels around it
 
 def _lab(image:np.ndarray) -> np.ndarray:
@@ -591,19 +595,21 @@ def _lab(image:np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2Lab).astype(np.float32) * [100 / 255, 1, 1] - [0, 128, 128]
 
 def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clusters:list[Cluster],
-               presence:float=MOVE_PRESENCE, colour:float=MOVE_COLOUR, shape:float=MOVE_SHAPE) -> list[tuple[int, int]]:
+               presence:float=MOVE_PRESENCE, colour:float=MOVE_COLOUR, shape:float=MOVE_SHAPE,
+               size:float=MOVE_SIZE, apart:float=MOVE_APART, min_area:float=MOVE_MIN_AREA) -> list[tuple[int, int]]:
     "`(i, j)` pairs of cluster indices where what left cluster i in `before` is what arrived at cluster j in `after`"
     if len(clusters) < 2: return []
     lab_b, lab_a = _lab(before), _lab(after)
-    regions = []
+    regions, smallest = [], max(5, min_area * binary_map.size)
     for c in clusters:
         x0, y0, x1, y1 = c.bbox
         mask = np.zeros(binary_map.shape, bool); mask[y0:y1, x0:x1] = binary_map[y0:y1, x0:x1]
         ring = cv2.dilate(mask.astype(np.uint8), _RING).astype(bool) & ~binary_map
-        if mask.sum() < 5 or ring.sum() < 5: regions.append(None); continue
+        if mask.sum() < smallest or ring.sum() < 5: regions.append(None); continue
         held = [np.median(lab[mask], 0) for lab in (lab_b, lab_a)]
         stand_out = [float(np.linalg.norm(h - np.median(lab[ring], 0))) for h, lab in zip(held, (lab_b, lab_a))]
-        regions.append(dict(mask=mask.astype(np.uint8), area=int(mask.sum()), held=held, stand_out=stand_out))
+        regions.append(dict(mask=mask.astype(np.uint8), area=int(mask.sum()), held=held, stand_out=stand_out,
+                            centre=np.asarray(c.centroid, float)))
     left = [i for i, r in enumerate(regions) if r and r['stand_out'][0] > presence * r['stand_out'][1]]
     arrived = [j for j, r in enumerate(regions) if r and r['stand_out'][1] > presence * r['stand_out'][0]]
     pairs = []
@@ -611,7 +617,8 @@ def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clust
         for j in arrived:
             ri, rj = regions[i], regions[j]
             d = float(np.linalg.norm(ri['held'][0] - rj['held'][1]))
-            if (d < colour and 0.5 < ri['area'] / rj['area'] < 2
+            far = np.linalg.norm(ri['centre'] - rj['centre']) >= apart * np.sqrt(max(ri['area'], rj['area']))
+            if (d < colour and far and 1 / size < ri['area'] / rj['area'] < size
                     and cv2.matchShapes(ri['mask'], rj['mask'], cv2.CONTOURS_MATCH_I1, 0) < shape):
                 pairs.append((d, i, j))
     moves, used = [], set()

@@ -23,8 +23,9 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'MeteorProcess', 'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions',
            'score_coco_files', 'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
            'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'places_named', 'names', 'attribute_accuracy', 'change_recall', 'kind_named', 'sequence_scores',
-           'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst', 'type_groups', 'scores_by_type']
+           'places_named', 'names', 'attribute_accuracy', 'kind_named', 'kind_accuracy', 'change_recall',
+           'sequence_scores', 'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst', 'type_groups',
+           'scores_by_type']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -493,6 +494,28 @@ def attribute_accuracy(predictions:dict, # `{pair_id: sentence}`
     return (pd.DataFrame(hits, columns=['colour', 'shape', 'place', 'all']).mean()
             .rename(f'{len(hits)} single-change pairs'))
 
+# %% ../nbs/03_evaluation.ipynb #97f71426
+KIND_WORDS = {'appear': ('appeared', 'added', 'is new', 'now there is', 'in the after image'),
+              'disappear': ('gone', 'no longer', 'disappeared', 'anymore', 'missing'),
+              'move': ('moved', 'went from', 'is now in', 'is now on', 'is now at'),
+              'colour': ('turned', 'became', 'changed from', 'instead of')}
+
+def kind_named(sentence:str, change:dict) -> bool:
+    "Whether `sentence` says the change's kind in the generator's words (a colour change: or 'is now <colour>')"
+    s = sentence.lower()
+    words = KIND_WORDS[change['change']] + ((f"is now {change['colour']}",) if change['change'] == 'colour' else ())
+    return any(w in s for w in words)
+
+def kind_accuracy(predictions:dict, # `{pair_id: sentence}`
+                  boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
+                 ) -> pd.Series:
+    "Per kind of change, the share of its single-change pairs whose sentence names the object and says that kind"
+    hits = [(bs[0]['change'], names(s, bs[0])['colour'] and names(s, bs[0])['shape'] and kind_named(s, bs[0]))
+            for pid, s in predictions.items() if len(bs := boxes.get(pid, [])) == 1]
+    return (pd.DataFrame(hits, columns=['change', 'said']).groupby('change')['said'].mean()
+            .rename(f'{len(hits)} single-change pairs'))
+
+
 # %% ../nbs/03_evaluation.ipynb #a2d9bd4c
 def change_recall(per_change:dict, # `{pair_id: [sentence, ...]}` or `[{'sentence': ...}, ...]` (`describe_changes`)
                   boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
@@ -511,17 +534,6 @@ def change_recall(per_change:dict, # `{pair_id: [sentence, ...]}` or `[{'sentenc
                      name=f'{len(pairs)} pairs with {min_changes}+ changes')
 
 # %% ../nbs/03_evaluation.ipynb #92f48f60
-KIND_WORDS = {'appear': ('appeared', 'added', 'is new', 'now there is', 'in the after image'),
-              'disappear': ('gone', 'no longer', 'disappeared', 'anymore', 'missing'),
-              'move': ('moved', 'went from', 'is now in', 'is now on', 'is now at'),
-              'colour': ('turned', 'became', 'changed from', 'instead of')}
-
-def kind_named(sentence:str, change:dict) -> bool:
-    "Whether `sentence` says the change's kind in the generator's words (a colour change: or 'is now <colour>')"
-    s = sentence.lower()
-    words = KIND_WORDS[change['change']] + ((f"is now {change['colour']}",) if change['change'] == 'colour' else ())
-    return any(w in s for w in words)
-
 def sequence_scores(said:dict, # `{sequence_id: [[sentence, ...] per step]}` (a step's `changes` sentences)
                     truth:dict, # `{sequence_id: [[change dict, ...] per step]}` (`sequence_truth.json`)
                     by:str='step', # one row per step position, or per kind of change ('change')

@@ -121,6 +121,7 @@ def metrics(run_dir:Path) -> dict:
     out['unique sentences'] = len(set(preds)) / max(len(preds), 1)
     out['image gap (nats/token)'] = scores['image reliance']['gap']
     out |= {f'names {k}': v for k, v in scores.get('attribute accuracy', {}).get(MODEL, {}).items()}
+    out |= {f'says {k}': v for k, v in scores.get('kind named', {}).get(MODEL, {}).items()}  # the kind of change
     out |= {f'every change: {k}': v for k, v in scores.get('every change', {}).items() if isinstance(v, float)}
     out['training s'] = sum(e['seconds'] for e in history['history']['epochs'])
     out['weights'] = (run_dir/'weights-rank0.txt').read_text().split()[-1]

@@ -1170,11 +1170,12 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     reliance = image_reliance(model, pairs, cfg.max_test_samples)
     per_change = (generate_for(model, pairs, cfg.max_test_samples, per_change=True) if model.config.use_clusters
                   else None)
-    attributes = changes = None
+    attributes = kinds = changes = None
     if splits['test'].boxes is not None:  # the synthetic set knows what changed: are the right words named?
-        from tblip2.evaluation import attribute_accuracy, change_recall
+        from tblip2.evaluation import attribute_accuracy, change_recall, kind_accuracy
         named = {'tblip2 (this run)': preds, 'references (first sentence)': {i: refs[i][0] for i in preds}}
         attributes = {name: attribute_accuracy(p, splits['test'].boxes) for name, p in named.items()}
+        kinds = {name: kind_accuracy(p, splits['test'].boxes) for name, p in named.items()}
         if per_change is not None: changes = change_recall(per_change, splits['test'].boxes)
     frequent = most_frequent_caption(splits['train'])
     nearest = nearest_pair_captions(splits['train'], splits['test'])
@@ -1197,12 +1198,13 @@ def test(cfg:TrainConfig, progress:bool=True) -> dict:
     write_coco_results(preds, out/'test_predictions.json'); write_coco_references(refs, out/'test_references.json')
     extra = {'image reliance': reliance,
              **({'attribute accuracy': {k: v.to_dict() for k, v in attributes.items()}} if attributes else {}),
+             **({'kind named': {k: v.to_dict() for k, v in kinds.items()}} if kinds else {}),
              **({'every change': dict(changes.to_dict(), pairs=changes.name)} if changes is not None else {})}
     if by_type is not None: extra['by change type'] = by_type.to_dict(orient='index')
     if per_change is not None: (out/'test_changes.json').write_text(json.dumps(per_change, indent=1))
     (out/'test_scores.json').write_text(json.dumps({**{k: dict(v) for k, v in scores.items()}, **extra}, indent=1))
     return dict(scores=scores, predictions=preds, references=refs, pairs=pairs, runs=runs, reliance=reliance,
-                attributes=attributes, per_change=per_change, changes=changes, by_type=by_type)
+                attributes=attributes, kinds=kinds, per_change=per_change, changes=changes, by_type=by_type)
 
 # %% ../nbs/04_train.ipynb #673d53ec
 def test_report(result:dict) -> str:
@@ -1223,6 +1225,10 @@ def test_report(result:dict) -> str:
         chance = ', '.join(f'{1 / len(v):.2f}' for v in (COLOURS, SHAPES, LOCATIONS))
         text += (f"\nShare of the {next(iter(result['attributes'].values())).name} whose sentence names the changed "
                  f"object's colour, shape and place (chance about {chance}):\n\n" + markdown_table(attrs) + '\n')
+    if result.get('kinds'):
+        kinds = pd.DataFrame(result['kinds']).T
+        text += (f"\nPer kind of change, the share of its single-change pairs whose sentence names the object and says "
+                 f"what happened to it (appeared, gone, moved, recoloured):\n\n" + markdown_table(kinds) + '\n')
     if result.get('changes') is not None:
         c = result['changes']
         text += (f"\nEvery change, one sentence per detected change, on the {c.name}: {c['change recall']:.3f} of the "
