@@ -250,7 +250,8 @@ class Described(NamedTuple):
     descriptions: list          # the sentences
     in_domain: bool|None        # whether the pair is of the kind the model was trained on (None: the model cannot tell)
     domain_distance: float|None # how far it lies from that (1.0: the line 99% of its validation pairs stay under)
-    changes: list = []          # per change: `{region, bbox, sentence}`, region 1 the first cluster (`per_change`)
+    changes: list = []          # per change: `{region, bbox, sentence}`, region 1 the first cluster (`per_change`);
+                                # a move also `region_before`, `bbox_before`
 
 # %% ../nbs/05_describe.ipynb #0c28df1c
 def _as_image(image, name:str, cfg:DetectorConfig, opts:DescribeConfig) -> np.ndarray:
