@@ -85,6 +85,9 @@ def diff_parser() -> argparse.ArgumentParser:
                        help=f"{comments[f]} (default: the model's; without one {getattr(DetectorConfig, f)})")
     p.add_argument('--registration', choices=('ecc', 'orb', 'none'), default=None,
                    help="align after onto before first (unaligned photos); 'none' turns it off")
+    p.add_argument('--moves', choices=('on', 'off'), default=None,
+                   help="an object that moved as one change, its two regions paired (default: the model's; without "
+                        "one off)")
     p.add_argument('--no_progress', action='store_true', help='batch: no progress bar')
     return p
 
@@ -168,6 +171,7 @@ def detector_config(a:argparse.Namespace, saved:DetectorConfig|None=None) -> Det
     "The model's `saved` detector settings (or the defaults) with the flags given; a bad value is a `UsageError`"
     flags = {f: getattr(a, f) for f in DETECTOR_FLAGS if getattr(a, f) is not None}
     if a.registration is not None: flags['registration'] = None if a.registration == 'none' else a.registration
+    if a.moves is not None: flags['join_moves'] = a.moves == 'on'
     try: return replace(saved or DetectorConfig(), **flags)
     except ValueError as e: raise UsageError(f"{e}") from None
 
