@@ -2,17 +2,23 @@
 
   python bench/sequence_recall.py                          # the demo model, 20 drawn test sequences of 4 steps
   python bench/sequence_recall.py --model M --sequences 50 --steps 6
-  python bench/sequence_recall.py --split val           # the drawn validation sequences, to tune on
+  python bench/sequence_recall.py --split val             # the drawn validation sequences, to tune on
 
 The generator draws each sequence (`tblip2.benchmarks.write_sequences`: one background, one or two changes a step,
 the truth per step kept apart); the model describes every step with one sentence per detected change. Per step
 position: the share of the step's changes named by one of its sentences (colour and shape: `change_recall`), the
 share also naming the right kind of change (appeared, gone, moved, recoloured: the generator's wording), and the
-sentences per step (`tblip2.evaluation.sequence_scores`); then the same by kind of change. One model, one run: a
-table that documents the sequence path, not a 3-seed claim about a model; it feeds the results-log entry `sequences`.
+sentences per step (`tblip2.evaluation.sequence_scores`); then the same by kind of change, and the moves by whether
+the detector paired their two regions. One model, one run: tables that document the sequence path, not a 3-seed claim
+about a model; they feed the results-log entries `sequences` and `moves`.
 """
 import argparse, json, tempfile
 from pathlib import Path
+
+def holds(box, truth_box) -> bool:
+    "Whether `box` holds the centre of `truth_box` (both `[x0, y0, x1, y1]`)"
+    x, y = (truth_box[0] + truth_box[2]) / 2, (truth_box[1] + truth_box[3]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -23,7 +29,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     from tblip2.benchmarks import write_sequences
     from tblip2.describe import default_model_path, load_model, describe_sequence
-    from tblip2.evaluation import sequence_scores, markdown_table
+    from tblip2.evaluation import sequence_scores, markdown_table, kind_named, names
     path = Path(args.model) if args.model else default_model_path()
     if path is None: raise SystemExit("no model: give --model, or train the demo model with `make demo`")
     model = load_model(path)
@@ -32,14 +38,24 @@ def main(argv=None):
     root = write_sequences(Path(tempfile.mkdtemp())/'seqs', counts=counts, steps=args.steps,
                            image_size=args.image_size, seed=seed)
     truth = json.loads((root/'sequence_truth.json').read_text())
-    said = {}
+    said, moves = {}, {'paired': [], 'not paired': []}  # per true move: said with its kind, by whether it was paired
     for line in (root/'sequences.jsonl').read_text().splitlines():
         e = json.loads(line)
         out = describe_sequence([root/im for im in e['images']], model, model.config.detector, per_change=True)
         said[e['id']] = [[c['sentence'] for c in step['changes']] for step in out['steps']]
+        for step, changes, sentences in zip(out['steps'], truth[e['id']], said[e['id']]):
+            for c in (c for c in changes if c['change'] == 'move'):
+                boxes = [cl['bbox'] for cl in step['clusters']]
+                paired = any(holds(boxes[i - 1], c['bbox_before']) and holds(boxes[j - 1], c['bbox'])
+                             for i, j in step['moves'])
+                moves['paired' if paired else 'not paired'].append(
+                    any(kind_named(s, c) and names(s, c)['colour'] and names(s, c)['shape'] for s in sentences))
     print(f"# {args.sequences} drawn {args.split} sequences of {args.steps} steps at {args.image_size} px, model {path}")
     print(markdown_table(sequence_scores(said, truth)))
     print("\n# by kind of change")
     print(markdown_table(sequence_scores(said, truth, by='change')))
+    print("\n# the moves, by whether the detector paired their two regions (join_moves)")
+    print('| moves | n | with its kind |\n| --- | ---: | ---: |')
+    for k, v in moves.items(): print(f"| {k} | {len(v)} | {sum(v) / max(len(v), 1):.3f} |")
 
 if __name__ == '__main__': main()
