@@ -2,14 +2,15 @@
 
 For each `bench/seeds.py` / `bench/ablate.py` run named, each seed's best model describes the validation pairs as
 its test did (its own detector, `num_beams`, `words.fusion`); the table gives, over the seeds (mean ± std, n - 1),
-the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, and the
-change recall on the pairs with several changes (the generator's labels: evaluation only).
+the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, the share
+of single-move pairs whose sentence names the object and says it moved, and the change recall on the pairs with
+several changes (the generator's labels: evaluation only).
 
     python bench/val_names.py demo ablate-no-shift-tolerance
     python bench/val_names.py demo --seeds 0 1
 
 Feeds the results log (RESULTS.md): 'The present demo: `shift_tolerance 1`' and '`tolerance_regrow`: the worn pixel
-given back, measured and left off' (both 2026-11-30).
+given back, measured and left off' (both 2026-11-30), 'A move is one change' (2026-12-03).
 """
 import argparse, sys
 from pathlib import Path
@@ -17,10 +18,11 @@ import torch
 from tblip2.train import check_config, load_splits, CaptionPairs, generate_for, use_generation
 from tblip2.seeds import mean_std, run_history, seed_dirs
 from tblip2.ddla import load_pretrained
-from tblip2.evaluation import attribute_accuracy, change_recall
+from tblip2.evaluation import attribute_accuracy, change_recall, kind_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'change recall': 'change recall'}
+COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'says move': 'says moved',
+           'change recall': 'change recall'}
 
 def val_names(name:str, seed:int,
               runs:str='runs/seeds',               # folder of the runs, as `run_seed`'s
@@ -40,7 +42,8 @@ def val_names(name:str, seed:int,
     with torch.no_grad():
         first = generate_for(model, pairs)
         every = generate_for(model, pairs, per_change=True)
-    return dict(attribute_accuracy(first, val.boxes)) | dict(change_recall(every, val.boxes))
+    kinds = {f'says {k}': v for k, v in kind_accuracy(first, val.boxes).items()}
+    return dict(attribute_accuracy(first, val.boxes)) | kinds | dict(change_recall(every, val.boxes))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -53,5 +56,6 @@ if __name__ == '__main__':
     print('| --- |' + ' ---: |' * (len(COLUMNS) + 1))
     for name in a.names:
         rows = [val_names(name, s) for s in a.seeds]
-        print(f"| {name} | " + ' | '.join(mean_std([r[k] for r in rows]) for k in COLUMNS) + ' | '
+        # a split without a single-move pair has no 'says move'
+        print(f"| {name} | " + ' | '.join(mean_std([r.get(k, float('nan')) for r in rows]) for k in COLUMNS) + ' | '
               + ' / '.join(f"{r['all']:.3f}" for r in rows) + ' |')
