@@ -3,7 +3,8 @@
 For each `bench/seeds.py` / `bench/ablate.py` run named, each seed's best model describes the validation pairs as
 its test did (its own detector, `num_beams`, `words.fusion`); the table gives, over the seeds (mean ± std, n - 1),
 the share of single-change pairs whose first sentence names the colour, the shape, the place and all three, the share
-of single-move pairs whose sentence names the object and says it moved, and the change recall on the pairs with
+that also say the kind of change (appeared, gone, moved, recoloured: `kind_named`), the share of single-move pairs
+whose sentence names the object and says it moved, and the change recall on the pairs with
 several changes (the generator's labels: evaluation only).
 
     python bench/val_names.py demo ablate-no-shift-tolerance
@@ -18,10 +19,11 @@ import torch
 from tblip2.train import check_config, load_splits, CaptionPairs, generate_for, use_generation
 from tblip2.seeds import mean_std, run_history, seed_dirs
 from tblip2.ddla import load_pretrained
-from tblip2.evaluation import attribute_accuracy, change_recall, kind_accuracy
+from tblip2.evaluation import attribute_accuracy, change_recall, kind_accuracy, kind_named, names
 
 ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'says move': 'says moved',
+COLUMNS = {'colour': 'colour', 'shape': 'shape', 'place': 'place', 'all': 'all three', 'all four': 'and its kind',
+           'says move': 'says moved',
            'change recall': 'change recall'}
 
 def val_names(name:str, seed:int,
@@ -43,6 +45,8 @@ def val_names(name:str, seed:int,
         first = generate_for(model, pairs)
         every = generate_for(model, pairs, per_change=True)
     kinds = {f'says {k}': v for k, v in kind_accuracy(first, val.boxes).items()}
+    single = [(s, val.boxes[i][0]) for i, s in first.items() if len(val.boxes.get(i, [])) == 1]
+    kinds['all four'] = sum(names(s, c)['all'] and kind_named(s, c) for s, c in single) / max(len(single), 1)
     return dict(attribute_accuracy(first, val.boxes)) | kinds | dict(change_recall(every, val.boxes))
 
 if __name__ == '__main__':
