@@ -266,8 +266,10 @@ def test_two_runs_on_one_output(ckpt, tmp_path):
     lock = tmp_path/'r.jsonl.lock'
     try:
         deadline = time.time() + 120
-        while not lock.exists() and time.time() < deadline and first.poll() is None: time.sleep(0.01)
-        assert lock.exists(), "the first run never took its lock"
+        # taken: made, then its holder written into it (stopped in between, the lock would look abandoned in 5 s)
+        taken = lambda: lock.exists() and '"pid"' in lock.read_text()
+        while not taken() and time.time() < deadline and first.poll() is None: time.sleep(0.01)
+        assert taken(), "the first run never took its lock"
         first.send_signal(signal.SIGSTOP)                          # held mid-run, so the second surely meets it
         second = run(*args, '--detector_only')
         assert second.returncode == EXIT_USAGE and second.stderr.strip().count('\n') == 0, second.stderr
