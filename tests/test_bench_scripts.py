@@ -54,3 +54,16 @@ def test_sequence_benches_run(tmp_path):
     assert steps[0] == '| step | changes | change recall | with its kind | change precision | sentences per step |', r.stdout
     assert [l.split(' | ')[0] for l in steps[2:]] == ['| 1', '| 2'], r.stdout                 # one row per step
     assert kinds[0].startswith('| change | changes |') and len(kinds) >= 3, r.stdout
+
+def test_moves_bench_runs(tmp_path):
+    "bench/moves.py on a small synthetic set and one real set: its two tables come out, the shares in [0, 1]"
+    from tblip2.datasets import make_synthetic_dataset, shared_dir
+    make_synthetic_dataset(tmp_path/'syn', 4, 24, 4, seed=3, progress=False)
+    real = ['--real', 'DSIFN'] if shared_dir() is not None else ['--real', 'none']
+    r = subprocess.run([sys.executable, 'bench/moves.py', '--data', str(tmp_path/'syn'), '--splits', 'val', *real],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, 'TQDM_DISABLE': '1'})
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [l.split(' | ') for l in r.stdout.splitlines() if l.startswith('| val |') or l.startswith('| DSIFN |')]
+    assert rows and rows[0][:2] == ['| val', '24'], r.stdout
+    assert all(0 <= float(x.strip(' |')) <= 1 for x in rows[0][4:]), r.stdout   # precision, recall, recall of findable
+    if shared_dir() is not None: assert rows[1][:2] == ['| DSIFN', '10'], r.stdout
