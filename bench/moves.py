@@ -22,14 +22,9 @@ from PIL import Image
 from tqdm.auto import tqdm
 from tblip2.datasets import SpotTheDiffDataset, shared_dir
 from tblip2.detector import DetectorConfig, detect
+from tblip2.evaluation import holds_centre
 from tblip2.seeds import run_params
 from tblip2.train import check_config
-
-def holds(cluster, box) -> bool:
-    "Whether the cluster's box holds the centre of `box`"
-    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    x0, y0, x1, y1 = cluster.bbox
-    return x0 <= x <= x1 and y0 <= y <= y1
 
 def synthetic(split:str, cfg:DetectorConfig, root:Path) -> dict:
     "Claimed and true moves of one split, matched by the centres of the truth's two boxes"
@@ -39,12 +34,12 @@ def synthetic(split:str, cfg:DetectorConfig, root:Path) -> dict:
         item = ds[k]
         det = detect(item['before'], item['after'], cfg)
         moves = [c for c in item['boxes'] if c['change'] == 'move']
-        hit = lambda m, i, j: holds(det.clusters[i], m['bbox_before']) and holds(det.clusters[j], m['bbox'])
+        hit = lambda m, i, j: holds_centre(det.clusters[i], m['bbox_before']) and holds_centre(det.clusters[j], m['bbox'])
         claimed += len(det.moves); truth += len(moves)
         right += sum(any(hit(m, i, j) for m in moves) for i, j in det.moves)
         found += sum(any(hit(m, i, j) for i, j in det.moves) for m in moves)
-        findable += sum(any(holds(c, m['bbox_before']) for c in det.clusters) and
-                        any(holds(c, m['bbox']) for c in det.clusters) for m in moves)
+        findable += sum(any(holds_centre(c, m['bbox_before']) for c in det.clusters) and
+                        any(holds_centre(c, m['bbox']) for c in det.clusters) for m in moves)
     return {'pairs': len(ds), 'true moves': truth, 'claimed': claimed, 'precision': right / max(claimed, 1),
             'recall': found / max(truth, 1), 'recall of findable': found / max(findable, 1)}
 

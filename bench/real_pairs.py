@@ -22,6 +22,7 @@ import torch
 from PIL import Image
 from tblip2.datasets import shared_dir
 from tblip2.detector import DetectorConfig, detect
+from tblip2.evaluation import holds_centre
 
 ROWS = {  # a mode and the settings of its row
     'pixels': dict(),
@@ -72,10 +73,6 @@ def masks(cfg:DetectorConfig, pairs:list[dict], oracle:bool=False) -> dict:
             scores.setdefault(key, []).append(score)
     return {k: float(np.mean(v)) for k, v in scores.items()} | {'ms per pair': 1e3 * float(np.mean(seconds))}
 
-def centre_in(c, box) -> bool:
-    x, y = (c.bbox[0] + c.bbox[2]) / 2, (c.bbox[1] + c.bbox[3]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
 def deeppcb(cfg:DetectorConfig, shared:Path) -> dict:
     "Defects found and clusters that are defects, over the 200 boards"
     d = shared/'data'/'real-pairs'/'deeppcb'
@@ -83,8 +80,8 @@ def deeppcb(cfg:DetectorConfig, shared:Path) -> dict:
     for p in json.loads((d/'manifest.json').read_text())['pairs']:
         boxes = [list(map(int, line.split()[:4])) for line in (d/p['gt_boxes']).read_text().splitlines() if line.strip()]
         det = detect(load(d/p['before']), load(d/p['after']), replace(cfg, max_clusters=20))
-        found += sum(any(centre_in(c, b) for c in det.clusters) for b in boxes); defects += len(boxes)
-        hits += sum(any(centre_in(c, b) for b in boxes) for c in det.clusters); clusters += len(det.clusters)
+        found += sum(any(holds_centre(b, c) for c in det.clusters) for b in boxes); defects += len(boxes)
+        hits += sum(any(holds_centre(b, c) for b in boxes) for c in det.clusters); clusters += len(det.clusters)
     return {'DeepPCB defects found': found / defects, 'DeepPCB clusters that are defects': hits / max(clusters, 1)}
 
 def clevr(cfg:DetectorConfig, shared:Path) -> dict:

@@ -15,11 +15,6 @@ about a model; they feed the results-log entries `sequences` and `moves`.
 import argparse, json, tempfile
 from pathlib import Path
 
-def holds(box, truth_box) -> bool:
-    "Whether `box` holds the centre of `truth_box` (both `[x0, y0, x1, y1]`)"
-    x, y = (truth_box[0] + truth_box[2]) / 2, (truth_box[1] + truth_box[3]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument('--model', default=None, help='checkpoint folder (default: the demo model)')
@@ -29,7 +24,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     from tblip2.benchmarks import write_sequences
     from tblip2.describe import default_model_path, load_model, describe_sequence
-    from tblip2.evaluation import sequence_scores, markdown_table, kind_named, names
+    from tblip2.evaluation import sequence_scores, markdown_table, says_kind, holds_centre
     path = Path(args.model) if args.model else default_model_path()
     if path is None: raise SystemExit("no model: give --model, or train the demo model with `make demo`")
     model = load_model(path)
@@ -46,10 +41,9 @@ def main(argv=None):
         for step, changes, sentences in zip(out['steps'], truth[e['id']], said[e['id']]):
             for c in (c for c in changes if c['change'] == 'move'):
                 boxes = [cl['bbox'] for cl in step['clusters']]
-                paired = any(holds(boxes[i - 1], c['bbox_before']) and holds(boxes[j - 1], c['bbox'])
+                paired = any(holds_centre(boxes[i - 1], c['bbox_before']) and holds_centre(boxes[j - 1], c['bbox'])
                              for i, j in step['moves'])
-                moves['paired' if paired else 'not paired'].append(
-                    any(kind_named(s, c) and names(s, c)['colour'] and names(s, c)['shape'] for s in sentences))
+                moves['paired' if paired else 'not paired'].append(any(says_kind(s, c) for s in sentences))
     print(f"# {args.sequences} drawn {args.split} sequences of {args.steps} steps at {args.image_size} px, model {path}")
     print(markdown_table(sequence_scores(said, truth)))
     print("\n# by kind of change")

@@ -524,9 +524,9 @@ def link_tracks(step_boxes:list[list], min_iou:float=0.3,
     tracks = []
     for s, boxes in enumerate(step_boxes):
         came_from = {j: i for i, j in (step_moves[s] if step_moves else [])}  # arrived region -> the region it left
-        taken = set()
+        taken, left = set(), set(came_from.values())
         for k, box in enumerate(boxes, 1):
-            if k in came_from.values(): continue  # a region something left: followed with the region it arrived at
+            if k in left: continue  # a region something left: followed with the region it arrived at
             seen = boxes[came_from[k] - 1] if k in came_from else box  # where the track's last box should be
             scores = [(box_iou(t['boxes'][-1], seen), j) for j, t in enumerate(tracks)
                       if j not in taken and t['steps'][-1] < s]

@@ -590,16 +590,13 @@ MOVE_APART = 2.0     # the two regions' centres this many times the larger one's
 MOVE_MIN_AREA = 5e-4 # each region at least this share of the image: a speck (a board's defect) is no object that moved
 _RING = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # a region's ring: 3 pixels around it
 
-def _lab(image:np.ndarray) -> np.ndarray:
-    "CIE L*a*b* as float32 (L* 0-100), where the Euclidean distance is Delta E"
-    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2Lab).astype(np.float32) * [100 / 255, 1, 1] - [0, 128, 128]
-
 def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clusters:list[Cluster],
                presence:float=MOVE_PRESENCE, colour:float=MOVE_COLOUR, shape:float=MOVE_SHAPE,
                size:float=MOVE_SIZE, apart:float=MOVE_APART, min_area:float=MOVE_MIN_AREA) -> list[tuple[int, int]]:
     "`(i, j)` pairs of cluster indices where what left cluster i in `before` is what arrived at cluster j in `after`"
     if len(clusters) < 2: return []
-    lab_b, lab_a = _lab(before), _lab(after)
+    lab_b, lab_a = _colour(before, 'lab'), _colour(after, 'lab')  # 8-bit L*a*b*, weighed into Delta E below
+    delta_e = lambda x: float(np.linalg.norm(x * _channel_weights('lab', 1.0)))
     regions, smallest = [], max(5, min_area * binary_map.size)
     for c in clusters:
         x0, y0, x1, y1 = c.bbox
@@ -607,7 +604,7 @@ def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clust
         ring = cv2.dilate(mask.astype(np.uint8), _RING).astype(bool) & ~binary_map
         if mask.sum() < smallest or ring.sum() < 5: regions.append(None); continue
         held = [np.median(lab[mask], 0) for lab in (lab_b, lab_a)]
-        stand_out = [float(np.linalg.norm(h - np.median(lab[ring], 0))) for h, lab in zip(held, (lab_b, lab_a))]
+        stand_out = [delta_e(h - np.median(lab[ring], 0)) for h, lab in zip(held, (lab_b, lab_a))]
         regions.append(dict(mask=mask.astype(np.uint8), area=int(mask.sum()), held=held, stand_out=stand_out,
                             centre=np.asarray(c.centroid, float)))
     left = [i for i, r in enumerate(regions) if r and r['stand_out'][0] > presence * r['stand_out'][1]]
@@ -616,7 +613,7 @@ def find_moves(before:np.ndarray, after:np.ndarray, binary_map:np.ndarray, clust
     for i in left:
         for j in arrived:
             ri, rj = regions[i], regions[j]
-            d = float(np.linalg.norm(ri['held'][0] - rj['held'][1]))
+            d = delta_e(ri['held'][0] - rj['held'][1])
             far = np.linalg.norm(ri['centre'] - rj['centre']) >= apart * np.sqrt(max(ri['area'], rj['area']))
             if (d < colour and far and 1 / size < ri['area'] / rj['area'] < size
                     and cv2.matchShapes(ri['mask'], rj['mask'], cv2.CONTOURS_MATCH_I1, 0) < shape):

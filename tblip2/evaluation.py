@@ -21,11 +21,11 @@ __all__ = ['COCOEVAL_DIR', 'PTB_JAR', 'METEOR_JAR', 'SPICE_JAR', 'SPICE_CORENLP_
            'read_coco_references', 'read_coco_results', 'write_coco_references', 'write_coco_results', 'find_java',
            'ptb_tokenize', 'python_tokenize', 'spice_corenlp_dir', 'missing_spice_jars', 'unavailable_metrics',
            'MeteorProcess', 'spice_score', 'match_ids', 'CaptionScores', 'tokenize_pairs', 'score_captions',
-           'score_coco_files', 'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'matched',
-           'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata', 'score_breakdown',
-           'places_named', 'names', 'attribute_accuracy', 'kind_named', 'kind_accuracy', 'change_recall',
-           'sequence_scores', 'alignment_report', 'best_worst', 'plot_pair', 'plot_best_worst', 'type_groups',
-           'scores_by_type']
+           'score_coco_files', 'results_table', 'markdown_table', 'plot_scores', 'caption_diversity', 'holds_centre',
+           'matched', 'detector_quality_per_pair', 'detector_quality', 'recall_by_change', 'pair_metadata',
+           'score_breakdown', 'places_named', 'names', 'names_object', 'attribute_accuracy', 'kind_named', 'says_kind',
+           'kind_accuracy', 'change_recall', 'sequence_scores', 'alignment_report', 'best_worst', 'plot_pair',
+           'plot_best_worst', 'type_groups', 'scores_by_type']
 
 # %% ../nbs/03_evaluation.ipynb #a4e60f1a
 def read_json(path) -> object:
@@ -389,6 +389,13 @@ def _bbox(b) -> tuple:
     "`(x0, y0, x1, y1)` as floats, from a tuple, a `{'bbox': ...}` dict or an object with a `.bbox`"
     return tuple(map(float, b.bbox if hasattr(b, 'bbox') else b['bbox'] if isinstance(b, dict) else b))
 
+def holds_centre(box, other) -> bool:
+    "Whether `box` holds the centre of `other` (each a tuple, a `{'bbox': ...}` dict or an object with a `.bbox`)"
+    (x0, y0, x1, y1), (a0, b0, a1, b1) = _bbox(box), _bbox(other)
+    x, y = (a0 + a1) / 2, (b0 + b1) / 2
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
 # %% ../nbs/03_evaluation.ipynb #09dbdfe9
 def _box_area(b) -> float: x0, y0, x1, y1 = _bbox(b); return (x1 - x0) * (y1 - y0)
 
@@ -485,6 +492,12 @@ def names(sentence:str, change:dict) -> dict[str, bool]:
     place = bool(named) and named <= {change['location'], change.get('location_before')}
     return dict(colour=colour, shape=shape, place=place, all=colour and shape and place)
 
+def names_object(sentence:str, change:dict) -> bool:
+    "Whether `sentence` names the changed object: its colour and its shape (`names`), wherever it says it is"
+    said = names(sentence, change)
+    return said['colour'] and said['shape']
+
+
 # %% ../nbs/03_evaluation.ipynb #12085c97
 def attribute_accuracy(predictions:dict, # `{pair_id: sentence}`
                        boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
@@ -506,11 +519,15 @@ def kind_named(sentence:str, change:dict) -> bool:
     words = KIND_WORDS[change['change']] + ((f"is now {change['colour']}",) if change['change'] == 'colour' else ())
     return any(w in s for w in words)
 
+def says_kind(sentence:str, change:dict) -> bool:
+    "Whether `sentence` names the changed object (`names_object`) and says what happened to it (`kind_named`)"
+    return names_object(sentence, change) and kind_named(sentence, change)
+
 def kind_accuracy(predictions:dict, # `{pair_id: sentence}`
                   boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
                  ) -> pd.Series:
     "Per kind of change, the share of its single-change pairs whose sentence names the object and says that kind"
-    hits = [(bs[0]['change'], names(s, bs[0])['colour'] and names(s, bs[0])['shape'] and kind_named(s, bs[0]))
+    hits = [(bs[0]['change'], says_kind(s, bs[0]))
             for pid, s in predictions.items() if len(bs := boxes.get(pid, [])) == 1]
     return (pd.DataFrame(hits, columns=['change', 'said']).groupby('change')['said'].mean()
             .rename(f'{len(hits)} single-change pairs'))
@@ -521,14 +538,13 @@ def change_recall(per_change:dict, # `{pair_id: [sentence, ...]}` or `[{'sentenc
                   boxes:dict, # `{pair_id: [change dict]}` as in the synthetic set's boxes_<split>.json
                   min_changes:int=2) -> pd.Series:
     "Change recall and precision over the pairs with at least `min_changes` changes, and the sentences per pair"
-    named = lambda s, c: names(s, c)['colour'] and names(s, c)['shape']
     found = total = right = said = 0
     pairs = [(pid, [s['sentence'] if isinstance(s, dict) else s for s in ss])
              for pid, ss in per_change.items() if len(boxes.get(pid, [])) >= min_changes]
     for pid, sentences in pairs:
         changes = boxes[pid]
-        found += sum(any(named(s, c) for s in sentences) for c in changes); total += len(changes)
-        right += sum(any(named(s, c) for c in changes) for s in sentences); said += len(sentences)
+        found += sum(any(names_object(s, c) for s in sentences) for c in changes); total += len(changes)
+        right += sum(any(names_object(s, c) for c in changes) for s in sentences); said += len(sentences)
     return pd.Series({'change recall': found / max(total, 1), 'change precision': right / max(said, 1),
                       'sentences per pair': said / max(len(pairs), 1)},
                      name=f'{len(pairs)} pairs with {min_changes}+ changes')
@@ -545,10 +561,9 @@ def sequence_scores(said:dict, # `{sequence_id: [[sentence, ...] per step]}` (a 
         if sid not in said: raise KeyError(f'no sentences for sequence {sid!r}')
         if len(said[sid]) != len(steps): raise ValueError(f'{sid}: {len(said[sid])} steps said, {len(steps)} true')
         for k, (changes, sentences) in enumerate(zip(steps, said[sid]), 1):
-            named = lambda s, c: names(s, c)['colour'] and names(s, c)['shape']
-            rows += [dict(step=k, change=c['change'], found=any(named(s, c) for s in sentences),
-                          kind=any(named(s, c) and kind_named(s, c) for s in sentences)) for c in changes]
-            rows += [dict(step=k, change=None, sentence=any(named(s, c) for c in changes)) for s in sentences]
+            rows += [dict(step=k, change=c['change'], found=any(names_object(s, c) for s in sentences),
+                          kind=any(says_kind(s, c) for s in sentences)) for c in changes]
+            rows += [dict(step=k, change=None, sentence=any(names_object(s, c) for c in changes)) for s in sentences]
     df = pd.DataFrame(rows, columns=['step', 'change', 'found', 'kind', 'sentence'])
     truths, sentences = df[df.change.notna()], df[df.change.isna()]
     out = truths.groupby(by).agg(changes=('found', 'size'), **{'change recall': ('found', 'mean'),

@@ -857,7 +857,7 @@ def _select(images, rows:list[int]):
 # %% ../nbs/02_model.ipynb #586cec5c
 def change_groups(det, max_clusters:int) -> list[tuple[int, ...]]:
     "A detection's changes among its first `max_clusters` clusters: each move `(left, arrived)`, every other cluster alone"
-    moves = [(i, j) for i, j in getattr(det, "moves", []) if max(i, j) < max_clusters]
+    moves = [(i, j) for i, j in det.moves if max(i, j) < max_clusters]
     paired = {k for m in moves for k in m}
     groups = moves + [(k,) for k in range(min(len(det.clusters), max_clusters)) if k not in paired]
     return sorted(groups, key=min)  # in the detector's order of their first cluster
@@ -883,8 +883,7 @@ def describe_changes(self:EnhancedDiffBLIP2, img1, img2, detections:list|None=No
         rows = [b for b in range(len(dets)) if (len(groups[b]) > k if k >= 0 else not groups[b])]
         if not rows: continue
         keep = torch.zeros(len(rows), K, dtype=torch.bool)
-        for r, b in enumerate(rows):
-            if k >= 0: keep[r, list(groups[b][k])] = True
+        for r, b in enumerate(rows if k >= 0 else []): keep[r, list(groups[b][k])] = True
         sentences = self.generate(_select(img1, rows), _select(img2, rows), detections=[dets[b] for b in rows],
                                   keep_clusters=keep, vision=None if vision is None else vision[rows], **generate_kwargs)
         for b, s in zip(rows, sentences):
